@@ -1,0 +1,140 @@
+package io.mp4j.broker;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import org.zeromq.ZContext;
+
+/**
+ * Settings of a broker, built with setters that return {@code this}. Not for users: the client's
+ * Pool and the {@code broker} command build it.
+ */
+public final class BrokerConfig {
+  private String bindAddress = "tcp://127.0.0.1:0";
+  private byte[] authkey;
+  private Duration heartbeatInterval = Duration.ofSeconds(1);
+  private Duration workerTimeout = Duration.ofSeconds(4);
+  private Duration clientTimeout = Duration.ofSeconds(15);
+  private int maxMessageBytes = 64 << 20;
+  private int maxAttempts = 3;
+  private int maxPrefetch = 256;
+  private ZContext context;
+  private LongSupplier nanoClock = System::nanoTime;
+
+  /** Where to listen, as a ZeroMQ TCP endpoint; port 0 picks a free port. */
+  public BrokerConfig bindAddress(String value) {
+    this.bindAddress = Objects.requireNonNull(value, "bindAddress");
+    return this;
+  }
+
+  /** The key every peer must present; null lets any peer in (loopback only). */
+  public BrokerConfig authkey(byte[] value) {
+    this.authkey = value == null ? null : value.clone();
+    return this;
+  }
+
+  /** How often each side sends a sign of life when it has sent nothing else. */
+  public BrokerConfig heartbeatInterval(Duration value) {
+    this.heartbeatInterval = requirePositive(value, "heartbeatInterval");
+    return this;
+  }
+
+  /** How long a silent worker lives before its tasks go to other workers. */
+  public BrokerConfig workerTimeout(Duration value) {
+    this.workerTimeout = requirePositive(value, "workerTimeout");
+    return this;
+  }
+
+  /** How long a silent client lives before its queued tasks are dropped. */
+  public BrokerConfig clientTimeout(Duration value) {
+    this.clientTimeout = requirePositive(value, "clientTimeout");
+    return this;
+  }
+
+  /** The largest message accepted; larger ones are dropped and the sender told. */
+  public BrokerConfig maxMessageBytes(int value) {
+    if (value < 1024) {
+      throw new IllegalArgumentException("maxMessageBytes must be at least 1024, got " + value);
+    }
+    this.maxMessageBytes = value;
+    return this;
+  }
+
+  /** How many workers may die holding one task before it fails with WORKER_LOST. */
+  public BrokerConfig maxAttempts(int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1, got " + value);
+    }
+    this.maxAttempts = value;
+    return this;
+  }
+
+  /** The most tasks one worker holds at once, however short they are. */
+  public BrokerConfig maxPrefetch(int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("maxPrefetch must be at least 1, got " + value);
+    }
+    this.maxPrefetch = value;
+    return this;
+  }
+
+  /** A context to share with an in-process client, which then connects over inproc. */
+  public BrokerConfig context(ZContext value) {
+    this.context = value;
+    return this;
+  }
+
+  /** The monotonic clock, in nanoseconds; tests pass their own. */
+  public BrokerConfig nanoClock(LongSupplier value) {
+    this.nanoClock = Objects.requireNonNull(value, "nanoClock");
+    return this;
+  }
+
+  String bindAddress() {
+    return bindAddress;
+  }
+
+  byte[] authkey() {
+    return authkey;
+  }
+
+  long heartbeatNanos() {
+    return heartbeatInterval.toNanos();
+  }
+
+  long workerTimeoutNanos() {
+    return workerTimeout.toNanos();
+  }
+
+  long clientTimeoutNanos() {
+    return clientTimeout.toNanos();
+  }
+
+  int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  int maxAttempts() {
+    return maxAttempts;
+  }
+
+  int maxPrefetch() {
+    return maxPrefetch;
+  }
+
+  ZContext context() {
+    return context;
+  }
+
+  LongSupplier nanoClock() {
+    return nanoClock;
+  }
+
+  private static Duration requirePositive(Duration value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + value);
+    }
+    return value;
+  }
+}

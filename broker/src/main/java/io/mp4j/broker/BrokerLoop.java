@@ -1,0 +1,590 @@
+package io.mp4j.broker;
+
+import io.mp4j.protocol.ErrorCode;
+import io.mp4j.protocol.ErrorReply;
+import io.mp4j.protocol.Hello;
+import io.mp4j.protocol.Mailbox;
+import io.mp4j.protocol.MessageType;
+import io.mp4j.protocol.RemoteError;
+import io.mp4j.protocol.ResultFrame;
+import io.mp4j.protocol.TaskFrame;
+import io.mp4j.protocol.Welcome;
+import io.mp4j.protocol.Wire;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.msgpack.core.MessageUnpacker;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+import org.zeromq.ZMsg;
+
+/**
+ * The broker's event loop: one thread owns every socket and every piece of state.
+ *
+ * <h2>Shape</h2>
+ * One ROUTER socket serves clients and workers alike (the Majordomo broker's shape); the first
+ * frame after the identity says what the message is. Clients and workers are DEALERs, so
+ * either side can send at any time. State lives in plain maps and deques owned by this thread;
+ * other threads reach it only through the {@link Mailbox}, so there are no locks.
+ *
+ * <h2>Dispatch</h2>
+ * Each client session has a FIFO of tasks. Sessions with tasks and workers with spare capacity
+ * each sit in a round-robin deque, and {@link #dispatch} pairs them one task at a time, so that
+ * clients share workers fairly and tasks spread evenly. A worker's capacity adapts to how long
+ * its tasks take: enough tasks to keep it busy for {@link #TARGET_BATCH_NANOS}, at least one and
+ * at most the prefetch limit. Long tasks therefore go out one at a time (balanced), and tiny
+ * tasks go out in batches (fast). The broker always knows which worker holds which task.
+ *
+ * <h2>Faults</h2>
+ * A worker that says nothing for the worker timeout, or whose process the local supervisor saw
+ * exit, is removed by {@link #removeWorker}; its tasks go back to the front of their queues.
+ * A task with several calls is split into single calls first, so that the one call that kills
+ * its worker fails alone, with WORKER_LOST, once {@code maxAttempts} workers died holding it.
+ * Anything a peer sends that cannot be parsed, is too large, or is out of place is dropped and
+ * counted, and the sender gets an ERROR; the loop goes on serving everyone else.
+ */
+final class BrokerLoop implements Runnable {
+  private static final System.Logger LOG = System.getLogger("io.mp4j.broker");
+  /** How much work, in time, one worker should hold at once. */
+  private static final long TARGET_BATCH_NANOS = 2_000_000;
+  /** The most messages handled before the loop looks at its mailbox and timers again. */
+  private static final int MESSAGES_PER_TURN = 1000;
+
+  sealed interface Command {}
+
+  record Stop() implements Command {}
+
+  record WorkerExited(long pid, String cause) implements Command {}
+
+  record StatsRequest(CompletableFuture<BrokerStats> reply) implements Command {}
+
+  private final BrokerConfig config;
+  private final ZContext context;
+  private final ZMQ.Socket router;
+  private final Mailbox<Command> mailbox;
+  private final ZMQ.Poller poller;
+  private final String endpoint;
+  private final String inprocEndpoint;
+
+  private final Map<String, Peer> peers = new HashMap<>();
+  private final Map<Long, Worker> workersByPid = new HashMap<>();
+  private final Map<Long, QueuedTask> inFlight = new HashMap<>();
+  private final ArrayDeque<Session> sessionsWithTasks = new ArrayDeque<>();
+  private final ArrayDeque<Worker> workersWithCapacity = new ArrayDeque<>();
+  private final List<Session> sessionsToFlush = new ArrayList<>();
+  private final List<Worker> workersToFlush = new ArrayList<>();
+  private long nextSessionId = 1;
+  private long nextKey = 1;
+  private int queuedTasks;
+  private long nextTimerCheck;
+  private boolean running = true;
+
+  private long tasksCompleted;
+  private long tasksRequeued;
+  private long workersLost;
+  private long malformedDropped;
+  private long oversizedDropped;
+  private long unknownTypeDropped;
+  private long authFailures;
+
+  BrokerLoop(BrokerConfig config, Mailbox<Command> mailbox) {
+    this.config = config;
+    this.mailbox = mailbox;
+    this.context = config.context() != null ? config.context() : new ZContext(1);
+    this.router = context.createSocket(SocketType.ROUTER);
+    router.setSndHWM(0);
+    router.setRcvHWM(0);
+    router.setLinger(0);
+    router.setMaxMsgSize(2L * config.maxMessageBytes() + (1 << 20));
+    router.setRouterHandover(true);
+    router.bind(config.bindAddress());
+    this.endpoint = router.getLastEndpoint();
+    if (config.context() != null) {
+      this.inprocEndpoint = "inproc://mp4j-broker-" + System.identityHashCode(this);
+      router.bind(inprocEndpoint);
+    } else {
+      this.inprocEndpoint = null;
+    }
+    this.poller = context.createPoller(2);
+    poller.register(router, ZMQ.Poller.POLLIN);
+    poller.register(mailbox.channel(), ZMQ.Poller.POLLIN);
+  }
+
+  String endpoint() {
+    return endpoint;
+  }
+
+  String inprocEndpoint() {
+    return inprocEndpoint;
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (running) {
+        long now = config.nanoClock().getAsLong();
+        long waitMillis = Math.max(0, (nextTimerCheck - now) / 1_000_000);
+        poller.poll(waitMillis);
+        if (poller.pollin(0)) {
+          readMessages();
+        }
+        if (poller.pollin(1)) {
+          mailbox.clearSignal();
+          for (Command command = mailbox.poll(); command != null; command = mailbox.poll()) {
+            handle(command);
+          }
+        }
+        now = config.nanoClock().getAsLong();
+        if (now - nextTimerCheck >= 0) {
+          checkTimers(now);
+          nextTimerCheck = now + config.heartbeatNanos() / 4;
+        }
+        dispatch();
+        flush();
+      }
+    } catch (ZMQException e) {
+      if (running) {
+        LOG.log(Level.ERROR, "broker loop failed", e);
+      }
+    } finally {
+      poller.close();
+      router.close();
+      if (config.context() == null) {
+        context.close();
+      }
+      mailbox.close();
+    }
+  }
+
+  private void readMessages() {
+    for (int i = 0; i < MESSAGES_PER_TURN; i++) {
+      ZMsg msg = ZMsg.recvMsg(router, ZMQ.DONTWAIT);
+      if (msg == null) {
+        return;
+      }
+      long now = config.nanoClock().getAsLong();
+      try {
+        handle(msg, now);
+      } catch (RuntimeException e) {
+        // Whatever a peer sent, the loop goes on serving the others.
+        malformedDropped++;
+        LOG.log(Level.WARNING, "dropped a message that could not be handled", e);
+      }
+    }
+  }
+
+  private void handle(ZMsg msg, long now) {
+    byte[] identity = msg.pop().getData();
+    long size = 0;
+    for (var frame : msg) {
+      size += frame.size();
+    }
+    if (size > config.maxMessageBytes()) {
+      oversizedDropped++;
+      sendError(identity, ErrorCode.TOO_LARGE,
+          "message of " + size + " bytes is over the broker's limit of "
+              + config.maxMessageBytes() + " bytes; it was dropped");
+      return;
+    }
+    MessageType type = msg.isEmpty() ? null : MessageType.fromFrame(msg.pop().getData());
+    if (type == null) {
+      unknownTypeDropped++;
+      sendError(identity, ErrorCode.UNKNOWN_TYPE, "unknown message type; the message was dropped");
+      return;
+    }
+    Peer peer = peers.get(key(identity));
+    if (type == MessageType.HELLO) {
+      hello(identity, peer, msg, now);
+      return;
+    }
+    if (peer == null) {
+      unknownTypeDropped++;
+      sendError(identity, ErrorCode.NOT_CONNECTED, "send HELLO first; the message was dropped");
+      return;
+    }
+    peer.lastReceived = now;
+    if (peer instanceof Session session) {
+      switch (type) {
+        case SUBMIT -> submit(session, msg);
+        case HEARTBEAT -> { }
+        case BYE -> removeSession(session);
+        default -> misplaced(identity, type, "a client");
+      }
+    } else {
+      Worker worker = (Worker) peer;
+      switch (type) {
+        case RESULT -> results(worker, msg);
+        case HEARTBEAT -> { }
+        case BYE -> removeWorker(worker, null);
+        default -> misplaced(identity, type, "a worker");
+      }
+    }
+  }
+
+  private void misplaced(byte[] identity, MessageType type, String role) {
+    unknownTypeDropped++;
+    sendError(identity, ErrorCode.UNKNOWN_TYPE,
+        role + " may not send " + type + "; the message was dropped");
+  }
+
+  private void hello(byte[] identity, Peer existing, ZMsg msg, long now) {
+    Hello hello;
+    try {
+      if (msg.size() != 1) {
+        throw new IOException("HELLO has one body frame");
+      }
+      hello = Hello.decode(msg.pop().getData());
+    } catch (IOException e) {
+      malformedDropped++;
+      sendError(identity, ErrorCode.MALFORMED, "malformed HELLO: " + e.getMessage());
+      return;
+    }
+    if (hello.version() != Wire.PROTOCOL_VERSION) {
+      malformedDropped++;
+      sendError(identity, ErrorCode.MALFORMED,
+          "protocol version " + hello.version() + " is not spoken here; this broker speaks "
+              + Wire.PROTOCOL_VERSION);
+      return;
+    }
+    if (!authorized(hello.authkey())) {
+      authFailures++;
+      LOG.log(Level.WARNING, "refused " + hello.role() + " " + hello.name() + " (pid "
+          + hello.pid() + " on " + hello.host() + "): wrong or missing authkey");
+      sendError(identity, ErrorCode.AUTHENTICATION, "authentication failed: wrong or missing authkey");
+      return;
+    }
+    if (existing instanceof Worker worker) {
+      removeWorker(worker, "it connected again");
+    } else if (existing instanceof Session session) {
+      removeSession(session);
+    }
+    long sessionId;
+    if (hello.role() == Hello.Role.CLIENT) {
+      Session session = new Session(identity, hello.name(), now, nextSessionId++,
+          hello.initializer());
+      peers.put(key(identity), session);
+      sessionId = session.id;
+    } else {
+      Worker worker = new Worker(identity, hello.name(), now, hello.host(), hello.pid(),
+          hello.taskLimit());
+      peers.put(key(identity), worker);
+      workersByPid.put(worker.pid, worker);
+      schedule(worker);
+      sessionId = 0;
+      LOG.log(Level.DEBUG, "worker " + worker.describe() + " joined");
+    }
+    send(identity, MessageType.WELCOME,
+        new Welcome(sessionId, (int) (config.heartbeatNanos() / 1_000_000),
+            config.maxMessageBytes(), workersByPid.size()).encode());
+  }
+
+  private boolean authorized(byte[] presented) {
+    byte[] expected = config.authkey();
+    if (expected == null) {
+      return true;
+    }
+    return presented != null && MessageDigest.isEqual(expected, presented);
+  }
+
+  private void submit(Session session, ZMsg msg) {
+    for (var frame : msg) {
+      byte[] data = frame.getData();
+      TaskFrame.Header header;
+      try {
+        header = TaskFrame.header(data);
+      } catch (IOException e) {
+        malformedDropped++;
+        sendError(session.identity, ErrorCode.MALFORMED,
+            "malformed task frame dropped: " + e.getMessage());
+        continue;
+      }
+      session.pending.addLast(new QueuedTask(session, data, header.taskId(), header.offset(),
+          header.count(), 0));
+      queuedTasks++;
+    }
+    schedule(session);
+  }
+
+  private void results(Worker worker, ZMsg msg) {
+    if (msg.size() % 2 != 0) {
+      malformedDropped++;
+      sendError(worker.identity, ErrorCode.MALFORMED, "RESULT holds key and result frame pairs");
+      return;
+    }
+    while (!msg.isEmpty()) {
+      byte[] keyFrame = msg.pop().getData();
+      byte[] resultFrame = msg.pop().getData();
+      long key;
+      long nanos;
+      try (MessageUnpacker in = Wire.unpacker(keyFrame)) {
+        in.unpackArrayHeader();
+        key = in.unpackLong();
+        nanos = in.unpackLong();
+      } catch (IOException | RuntimeException e) {
+        malformedDropped++;
+        continue;
+      }
+      QueuedTask task = inFlight.remove(key);
+      if (task == null || task.worker != worker) {
+        continue; // the task was given to another worker, or its client left
+      }
+      worker.inFlight.remove(key);
+      worker.recordTaskTime(nanos);
+      schedule(worker);
+      if (!task.session.closed) {
+        task.session.outbox.add(resultFrame);
+        markForFlush(task.session);
+      }
+      tasksCompleted++;
+    }
+  }
+
+  private void handle(Command command) {
+    if (command instanceof Stop) {
+      running = false;
+    } else if (command instanceof WorkerExited exited) {
+      Worker worker = workersByPid.get(exited.pid());
+      if (worker != null) {
+        removeWorker(worker, exited.cause());
+      }
+    } else if (command instanceof StatsRequest request) {
+      request.reply().complete(new BrokerStats(
+          workersByPid.size(), (int) peers.values().stream().filter(Session.class::isInstance)
+              .count(),
+          queuedTasks, inFlight.size(), tasksCompleted, tasksRequeued, workersLost,
+          malformedDropped, oversizedDropped, unknownTypeDropped, authFailures));
+    }
+  }
+
+  private void checkTimers(long now) {
+    List<Peer> expired = new ArrayList<>();
+    for (Peer peer : peers.values()) {
+      long timeout = peer instanceof Worker ? config.workerTimeoutNanos()
+          : config.clientTimeoutNanos();
+      if (now - peer.lastReceived > timeout) {
+        expired.add(peer);
+      } else if (now - peer.lastSent >= config.heartbeatNanos()) {
+        sendHeartbeat(peer);
+      }
+    }
+    for (Peer peer : expired) {
+      if (peer instanceof Worker worker) {
+        removeWorker(worker, "no heartbeat for " + (now - worker.lastReceived) / 1_000_000 + " ms");
+      } else {
+        LOG.log(Level.DEBUG, "client " + peer.name + " timed out");
+        removeSession((Session) peer);
+      }
+    }
+  }
+
+  private void sendHeartbeat(Peer peer) {
+    if (peer instanceof Session session) {
+      send(peer.identity, MessageType.HEARTBEAT,
+          new Welcome(session.id, (int) (config.heartbeatNanos() / 1_000_000),
+              config.maxMessageBytes(), workersByPid.size()).encode());
+    } else {
+      send(peer.identity, MessageType.HEARTBEAT);
+    }
+  }
+
+  /**
+   * Removes a worker from every index and gives back what it held.
+   *
+   * @param cause why it was lost, or null when it left on its own (its tasks do not count an
+   *     attempt)
+   */
+  void removeWorker(Worker worker, String cause) {
+    if (peers.get(key(worker.identity)) != worker) {
+      return;
+    }
+    peers.remove(key(worker.identity));
+    workersByPid.remove(worker.pid, worker);
+    workersWithCapacity.remove(worker);
+    worker.scheduled = false;
+    if (cause != null) {
+      workersLost++;
+      LOG.log(Level.INFO, "lost worker " + worker.describe() + ": " + cause);
+    }
+    List<QueuedTask> held = new ArrayList<>(worker.inFlight.values());
+    worker.inFlight.clear();
+    for (int i = held.size() - 1; i >= 0; i--) {
+      QueuedTask task = held.get(i);
+      inFlight.remove(task.key);
+      task.key = 0;
+      task.worker = null;
+      if (task.session.closed) {
+        continue;
+      }
+      if (cause == null) {
+        requeue(task);
+      } else {
+        retryOrFail(task, worker, cause);
+      }
+    }
+  }
+
+  private void retryOrFail(QueuedTask task, Worker worker, String cause) {
+    int attempts = task.attempts + 1;
+    if (attempts >= config.maxAttempts()) {
+      fail(task, worker, cause, attempts);
+      return;
+    }
+    if (task.count > 1) {
+      try {
+        List<TaskFrame> parts = TaskFrame.decode(task.frame).split();
+        for (int i = parts.size() - 1; i >= 0; i--) {
+          TaskFrame part = parts.get(i);
+          requeue(new QueuedTask(task.session, part.encode(), part.taskId(), part.offset(), 1,
+              attempts));
+        }
+        return;
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "cannot split task " + task.taskId + ": " + e.getMessage());
+      }
+    }
+    task.attempts = attempts;
+    requeue(task);
+  }
+
+  private void fail(QueuedTask task, Worker worker, String cause, int attempts) {
+    String message = "task was lost with " + attempts + " workers; last " + worker.describe()
+        + ": " + cause;
+    RemoteError error = RemoteError.plain("io.mp4j.WorkerLostException", message);
+    task.session.outbox.add(ResultFrame.failed(task.taskId, task.offset, task.count,
+        ErrorCode.WORKER_LOST, error).encode());
+    markForFlush(task.session);
+  }
+
+  private void requeue(QueuedTask task) {
+    tasksRequeued++;
+    queuedTasks++;
+    task.session.pending.addFirst(task);
+    schedule(task.session);
+  }
+
+  private void removeSession(Session session) {
+    peers.remove(key(session.identity));
+    session.closed = true;
+    queuedTasks -= session.pending.size();
+    session.pending.clear();
+    sessionsWithTasks.remove(session);
+    session.scheduled = false;
+  }
+
+  private void schedule(Session session) {
+    if (!session.scheduled && !session.pending.isEmpty() && !session.closed) {
+      session.scheduled = true;
+      sessionsWithTasks.addLast(session);
+    }
+  }
+
+  private void schedule(Worker worker) {
+    if (!worker.scheduled && peers.get(key(worker.identity)) == worker
+        && worker.spareCapacity(TARGET_BATCH_NANOS, config.maxPrefetch()) > 0) {
+      worker.scheduled = true;
+      workersWithCapacity.addLast(worker);
+    }
+  }
+
+  /** Pairs queued tasks with workers that have room, one task at a time, round robin. */
+  private void dispatch() {
+    while (!sessionsWithTasks.isEmpty() && !workersWithCapacity.isEmpty()) {
+      Worker worker = workersWithCapacity.pollFirst();
+      worker.scheduled = false;
+      Session session = sessionsWithTasks.pollFirst();
+      session.scheduled = false;
+      QueuedTask task = session.pending.pollFirst();
+      queuedTasks--;
+      assign(task, worker);
+      schedule(session);
+      schedule(worker);
+    }
+  }
+
+  private void assign(QueuedTask task, Worker worker) {
+    Session session = task.session;
+    if (session.initializer != null && worker.initializedSessions.add(session.id)) {
+      send(worker.identity, MessageType.SESSION,
+          Wire.pack(packer -> packer.packLong(session.id)), session.initializer);
+    }
+    task.key = nextKey++;
+    task.worker = worker;
+    inFlight.put(task.key, task);
+    worker.inFlight.put(task.key, task);
+    worker.dispatched++;
+    long key = task.key;
+    worker.outbox.add(Wire.pack(packer -> {
+      packer.packArrayHeader(2);
+      packer.packLong(key);
+      packer.packLong(session.id);
+    }));
+    worker.outbox.add(task.frame);
+    if (worker.outbox.size() == 2) {
+      workersToFlush.add(worker);
+    }
+  }
+
+  private void markForFlush(Session session) {
+    if (session.outbox.size() == 1) {
+      sessionsToFlush.add(session);
+    }
+  }
+
+  private void flush() {
+    for (Worker worker : workersToFlush) {
+      sendFrames(worker, MessageType.TASK, worker.outbox);
+    }
+    workersToFlush.clear();
+    for (Session session : sessionsToFlush) {
+      if (!session.closed) {
+        sendFrames(session, MessageType.RESULT, session.outbox);
+      }
+      session.outbox.clear();
+    }
+    sessionsToFlush.clear();
+  }
+
+  private void sendFrames(Peer peer, MessageType type, List<byte[]> frames) {
+    if (frames.isEmpty()) {
+      return;
+    }
+    router.send(peer.identity, ZMQ.SNDMORE);
+    router.send(new byte[] {type.code()}, ZMQ.SNDMORE);
+    int last = frames.size() - 1;
+    for (int i = 0; i < last; i++) {
+      router.send(frames.get(i), ZMQ.SNDMORE);
+    }
+    router.send(frames.get(last), 0);
+    frames.clear();
+    peer.lastSent = config.nanoClock().getAsLong();
+  }
+
+  private void send(byte[] identity, MessageType type, byte[]... body) {
+    router.send(identity, ZMQ.SNDMORE);
+    router.send(new byte[] {type.code()}, body.length == 0 ? 0 : ZMQ.SNDMORE);
+    for (int i = 0; i < body.length; i++) {
+      router.send(body[i], i == body.length - 1 ? 0 : ZMQ.SNDMORE);
+    }
+    Peer peer = peers.get(key(identity));
+    if (peer != null) {
+      peer.lastSent = config.nanoClock().getAsLong();
+    }
+  }
+
+  private void sendError(byte[] identity, ErrorCode code, String message) {
+    send(identity, MessageType.ERROR, new ErrorReply(code, message).encode());
+  }
+
+  private static String key(byte[] identity) {
+    return new String(identity, StandardCharsets.ISO_8859_1);
+  }
+}

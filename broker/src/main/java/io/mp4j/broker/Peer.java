@@ -1,0 +1,16 @@
+package io.mp4j.broker;
+
+/** A connected client or worker, known by its ROUTER identity. */
+abstract class Peer {
+  final byte[] identity;
+  final String name;
+  long lastReceived;
+  long lastSent;
+
+  Peer(byte[] identity, String name, long now) {
+    this.identity = identity;
+    this.name = name;
+    this.lastReceived = now;
+    this.lastSent = now;
+  }
+}

@@ -1,0 +1,24 @@
+package io.mp4j.broker;
+
+/** A task the broker holds for a client: waiting in its session's queue or held by a worker. */
+final class QueuedTask {
+  final Session session;
+  final byte[] frame;
+  final long taskId;
+  final int offset;
+  final int count;
+  /** Workers that were lost while holding this task. */
+  int attempts;
+  /** The broker's number for this task while a worker holds it; 0 while queued. */
+  long key;
+  Worker worker;
+
+  QueuedTask(Session session, byte[] frame, long taskId, int offset, int count, int attempts) {
+    this.session = session;
+    this.frame = frame;
+    this.taskId = taskId;
+    this.offset = offset;
+    this.count = count;
+    this.attempts = attempts;
+  }
+}

@@ -1,0 +1,55 @@
+package io.mp4j.broker;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** A worker process as the broker sees it: what it holds and how fast it runs tasks. */
+final class Worker extends Peer {
+  final String host;
+  final long pid;
+  /** Tasks it will run before it retires; 0 for no limit. */
+  final int taskLimit;
+  long dispatched;
+  final Map<Long, QueuedTask> inFlight = new LinkedHashMap<>();
+  final Set<Long> initializedSessions = new HashSet<>();
+  /** Moving average of the time one task takes on this worker, 0 until the first result. */
+  double averageTaskNanos;
+  /** Whether this worker is in the broker's round-robin of workers with spare capacity. */
+  boolean scheduled;
+  /** Key and task frames to send at the end of the current dispatch. */
+  final List<byte[]> outbox = new ArrayList<>();
+
+  Worker(byte[] identity, String name, long now, String host, long pid, int taskLimit) {
+    super(identity, name, now);
+    this.host = host;
+    this.pid = pid;
+    this.taskLimit = taskLimit;
+  }
+
+  /** How many more tasks it may hold now, given how long its tasks take. */
+  int spareCapacity(long targetBatchNanos, int maxPrefetch) {
+    int limit;
+    if (averageTaskNanos <= 0) {
+      limit = 1;
+    } else {
+      limit = (int) Math.max(1, Math.min(maxPrefetch, targetBatchNanos / averageTaskNanos));
+    }
+    int spare = limit - inFlight.size();
+    if (taskLimit > 0) {
+      spare = (int) Math.min(spare, taskLimit - dispatched);
+    }
+    return spare;
+  }
+
+  void recordTaskTime(long nanos) {
+    averageTaskNanos = averageTaskNanos <= 0 ? nanos : 0.8 * averageTaskNanos + 0.2 * nanos;
+  }
+
+  String describe() {
+    return name + " (pid " + pid + " on " + host + ")";
+  }
+}

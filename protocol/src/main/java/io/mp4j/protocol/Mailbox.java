@@ -1,0 +1,87 @@
+package io.mp4j.protocol;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.channels.SelectableChannel;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Hands items from any thread to the one thread that owns an event loop, and wakes that loop.
+ *
+ * <p>ZeroMQ sockets belong to one thread, so other threads never touch them: they post here, and
+ * the loop registers {@link #channel()} with its poller next to its sockets. A post writes one byte
+ * to a pipe only when the loop has not been woken since it last drained, so a burst of posts costs
+ * one wake-up. Not for users.
+ *
+ * @param <T> the items handed over
+ */
+public final class Mailbox<T> implements Closeable {
+  private final ConcurrentLinkedQueue<T> items = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean signalled = new AtomicBoolean();
+  private final ByteBuffer drain = ByteBuffer.allocate(64);
+  private final ByteBuffer one = ByteBuffer.allocate(1);
+  private final Pipe pipe;
+
+  /** Opens the pipe that carries the wake-ups. */
+  public Mailbox() {
+    try {
+      pipe = Pipe.open();
+      pipe.source().configureBlocking(false);
+      pipe.sink().configureBlocking(true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open a wake-up pipe", e);
+    }
+  }
+
+  /** Adds an item and wakes the loop; callable from any thread. */
+  public void post(T item) {
+    items.add(item);
+    if (signalled.compareAndSet(false, true)) {
+      synchronized (one) {
+        try {
+          one.clear();
+          pipe.sink().write(one);
+        } catch (IOException e) {
+          // The loop has closed the mailbox; there is nobody left to wake.
+        }
+      }
+    }
+  }
+
+  /** The channel to register with the loop's poller for reading. */
+  public SelectableChannel channel() {
+    return pipe.source();
+  }
+
+  /** Clears the wake-up; call before taking items so that no post is missed. Loop thread only. */
+  public void clearSignal() {
+    signalled.set(false);
+    try {
+      drain.clear();
+      while (pipe.source().read(drain) > 0) {
+        drain.clear();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The next item, or null when there is none. Loop thread only. */
+  public T poll() {
+    return items.poll();
+  }
+
+  @Override
+  public void close() {
+    try {
+      pipe.sink().close();
+      pipe.source().close();
+    } catch (IOException e) {
+      // Closing a pipe that is already broken leaves nothing to release.
+    }
+  }
+}

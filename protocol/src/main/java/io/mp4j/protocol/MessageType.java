@@ -1,0 +1,71 @@
+package io.mp4j.protocol;
+
+import java.util.Arrays;
+import org.zeromq.ZFrame;
+
+/**
+ * The kinds of message in the mp4j protocol, each with its one-byte code on the wire.
+ *
+ * <p>Every message is a ZeroMQ multipart message whose first frame (after the ROUTER's identity
+ * frame, on the broker side) is a single byte: this code. {@code docs/protocol.md} describes the
+ * frames that follow for each type. Not for users: this type is public only so that the broker,
+ * worker and client modules can share it.
+ */
+public enum MessageType {
+  /** Peer to broker: protocol version, role, authkey proof and peer facts. */
+  HELLO(1),
+  /** Broker to peer: the session was accepted, with the broker's settings. */
+  WELCOME(2),
+  /** Client to broker: one or more task frames. */
+  SUBMIT(3),
+  /** Worker to broker (key and result frame pairs), broker to client (result frames). */
+  RESULT(4),
+  /** Broker to worker: one or more key and task frame pairs. */
+  TASK(5),
+  /** Broker to worker: the initializer of a client session, before that session's first task. */
+  SESSION(6),
+  /** Either way: a sign of life when nothing else was sent for a heartbeat interval. */
+  HEARTBEAT(7),
+  /** Peer to broker: the peer is leaving; anything it holds goes back to the queue. */
+  BYE(8),
+  /** Broker to peer: a request was refused or a frame was dropped, with a code and a reason. */
+  ERROR(9);
+
+  private static final MessageType[] BY_CODE = new MessageType[16];
+
+  static {
+    for (MessageType type : values()) {
+      BY_CODE[type.code] = type;
+    }
+  }
+
+  private final byte code;
+
+  MessageType(int code) {
+    this.code = (byte) code;
+  }
+
+  /** The byte that stands for this type on the wire. */
+  public byte code() {
+    return code;
+  }
+
+  /** A new one-byte frame holding this type's code. */
+  public ZFrame newFrame() {
+    return new ZFrame(new byte[] {code});
+  }
+
+  /** The type whose frame this is, or null when the frame is not a known type frame. */
+  public static MessageType fromFrame(byte[] frame) {
+    if (frame == null || frame.length != 1) {
+      return null;
+    }
+    int code = frame[0];
+    return code > 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+  }
+
+  /** Whether the frame is this type's frame. */
+  public boolean frameEquals(byte[] frame) {
+    return Arrays.equals(frame, new byte[] {code});
+  }
+}

@@ -1,0 +1,128 @@
+package io.mp4j.protocol;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.value.ValueType;
+
+/**
+ * One task as the client encodes it: a run of {@code count} calls of one function, the first being
+ * item {@code offset} of the client's task {@code taskId}. The broker treats the function and the
+ * arguments as opaque bytes, except that it can split a task into single calls after a worker died
+ * holding it. Not for users.
+ *
+ * @param taskId the client's number for the task
+ * @param offset the index within the task of the first call here
+ * @param count the number of calls
+ * @param function the encoded task descriptor
+ * @param args a msgpack array of {@code count} argument arrays
+ */
+public record TaskFrame(long taskId, int offset, int count, byte[] function, byte[] args) {
+
+  /** Encodes this task as one frame. */
+  public byte[] encode() {
+    return Wire.pack(
+        packer -> {
+          packer.packArrayHeader(5);
+          packer.packLong(taskId);
+          packer.packInt(offset);
+          packer.packInt(count);
+          packer.packBinaryHeader(function.length);
+          packer.writePayload(function);
+          packer.packBinaryHeader(args.length);
+          packer.writePayload(args);
+        });
+  }
+
+  /**
+   * Decodes a frame written by {@link #encode}.
+   *
+   * @throws IOException when the frame is not a task frame
+   */
+  public static TaskFrame decode(byte[] frame) throws IOException {
+    try (MessageUnpacker unpacker = Wire.unpacker(frame)) {
+      if (unpacker.unpackArrayHeader() != 5) {
+        throw new IOException("a task frame is an array of 5");
+      }
+      long taskId = unpacker.unpackLong();
+      int offset = unpacker.unpackInt();
+      int count = unpacker.unpackInt();
+      byte[] function = unpacker.readPayload(unpacker.unpackBinaryHeader());
+      byte[] args = unpacker.readPayload(unpacker.unpackBinaryHeader());
+      if (count < 1 || offset < 0) {
+        throw new IOException("a task frame needs count >= 1 and offset >= 0");
+      }
+      return new TaskFrame(taskId, offset, count, function, args);
+    } catch (RuntimeException e) {
+      throw new IOException("malformed task frame: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The head of a task frame, read and checked without copying the function or the arguments.
+   *
+   * @param taskId the client's number for the task
+   * @param offset the index within the task of the first call here
+   * @param count the number of calls
+   */
+  public record Header(long taskId, int offset, int count) {}
+
+  /**
+   * Reads and checks a frame's head and checks that the rest is well formed.
+   *
+   * @throws IOException when the frame is not a task frame
+   */
+  public static Header header(byte[] frame) throws IOException {
+    try (MessageUnpacker unpacker = Wire.unpacker(frame)) {
+      if (unpacker.unpackArrayHeader() != 5) {
+        throw new IOException("a task frame is an array of 5");
+      }
+      long taskId = unpacker.unpackLong();
+      int offset = unpacker.unpackInt();
+      int count = unpacker.unpackInt();
+      if (unpacker.getNextFormat().getValueType() != ValueType.BINARY) {
+        throw new IOException("a task's function is binary");
+      }
+      unpacker.skipValue();
+      if (unpacker.getNextFormat().getValueType() != ValueType.BINARY) {
+        throw new IOException("a task's arguments are binary");
+      }
+      unpacker.skipValue();
+      if (unpacker.hasNext()) {
+        throw new IOException("bytes after the end of a task frame");
+      }
+      if (count < 1 || offset < 0) {
+        throw new IOException("a task frame needs count >= 1 and offset >= 0");
+      }
+      return new Header(taskId, offset, count);
+    } catch (RuntimeException e) {
+      throw new IOException("malformed task frame: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Splits this task into one task per call, so that a call that kills its worker fails alone.
+   *
+   * @throws IOException when the arguments are not an array of {@code count} values
+   */
+  public List<TaskFrame> split() throws IOException {
+    List<TaskFrame> parts = new ArrayList<>(count);
+    try (MessageUnpacker unpacker = Wire.unpacker(args)) {
+      int items = unpacker.unpackArrayHeader();
+      if (items != count) {
+        throw new IOException("task holds " + items + " calls, expected " + count);
+      }
+      for (int i = 0; i < count; i++) {
+        int start = (int) unpacker.getTotalReadBytes();
+        unpacker.skipValue();
+        int end = (int) unpacker.getTotalReadBytes();
+        byte[] single = new byte[1 + end - start];
+        single[0] = (byte) 0x91; // fixarray of one element
+        System.arraycopy(args, start, single, 1, end - start);
+        parts.add(new TaskFrame(taskId, offset + i, 1, function, single));
+      }
+    }
+    return parts;
+  }
+}

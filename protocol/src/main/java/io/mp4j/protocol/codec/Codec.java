@@ -1,0 +1,232 @@
+package io.mp4j.protocol.codec;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.msgpack.core.MessagePacker;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.jackson.dataformat.MessagePackFactory;
+import org.msgpack.value.ValueType;
+
+/**
+ * Encodes values as msgpack and decodes them into declared Java types, generic ones included.
+ *
+ * <p>Numbers, booleans, strings, byte arrays and null are written and read with msgpack-core
+ * directly, because they are what tasks pass most and a call through Jackson would cost several
+ * times more. Everything else (lists, maps, sets, primitive arrays, enums, records, beans) goes
+ * through Jackson's msgpack data format, which writes one msgpack value, so both kinds mix freely
+ * in one frame. A value read into {@code Object} takes its natural Java type: Integer or Long,
+ * Double, String, byte[], List, Map. Not for users.
+ */
+public final class Codec {
+  /** The one Jackson mapper for values; thread-safe once configured. */
+  static final ObjectMapper MAPPER =
+      new ObjectMapper(new MessagePackFactory())
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** Task objects may have no state at all, which Jackson otherwise refuses. */
+  static final ObjectMapper STATE_MAPPER =
+      MAPPER.copy().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+  private static final Map<Type, ValueReader> READERS = new ConcurrentHashMap<>();
+
+  private Codec() {}
+
+  /**
+   * Writes one value.
+   *
+   * @throws CodecException when the value's type cannot be written, naming the type
+   */
+  public static void write(MessagePacker out, Object value) throws IOException {
+    if (value == null) {
+      out.packNil();
+    } else if (value instanceof Integer i) {
+      out.packInt(i);
+    } else if (value instanceof Long l) {
+      out.packLong(l);
+    } else if (value instanceof Double d) {
+      out.packDouble(d);
+    } else if (value instanceof String s) {
+      out.packString(s);
+    } else if (value instanceof Boolean b) {
+      out.packBoolean(b);
+    } else if (value instanceof byte[] bytes) {
+      out.packBinaryHeader(bytes.length);
+      out.writePayload(bytes);
+    } else if (value instanceof Float f) {
+      out.packFloat(f);
+    } else if (value instanceof Short s) {
+      out.packShort(s);
+    } else if (value instanceof Byte b) {
+      out.packByte(b);
+    } else if (value instanceof Character c) {
+      out.packString(c.toString());
+    } else {
+      out.writePayload(toBytes(value, MAPPER));
+    }
+  }
+
+  /** Encodes a task object's fields, which may be none. */
+  public static byte[] encodeState(Object task) {
+    return toBytes(task, STATE_MAPPER);
+  }
+
+  /** Decodes a task object's fields into a new instance of its class. */
+  public static Object decodeState(byte[] state, Class<?> type) {
+    try {
+      return STATE_MAPPER.readValue(state, type);
+    } catch (IOException | RuntimeException e) {
+      throw new CodecException(
+          "cannot rebuild task object " + type.getName() + ": " + rootMessage(e), e);
+    }
+  }
+
+  private static byte[] toBytes(Object value, ObjectMapper mapper) {
+    try {
+      return mapper.writeValueAsBytes(value);
+    } catch (IOException | RuntimeException e) {
+      throw new CodecException(
+          "cannot encode a value of type " + value.getClass().getName()
+              + ": mp4j sends numbers, strings, byte and primitive arrays, lists, maps, sets,"
+              + " enums, records and beans (" + rootMessage(e) + ")",
+          e);
+    }
+  }
+
+  /** The reader for a declared type, made once per type. */
+  public static ValueReader reader(Type type) {
+    ValueReader reader = READERS.get(type);
+    if (reader == null) {
+      reader = READERS.computeIfAbsent(type, Codec::newReader);
+    }
+    return reader;
+  }
+
+  private static ValueReader newReader(Type type) {
+    if (type == Object.class) {
+      return (in, source) -> readNatural(in);
+    }
+    if (type instanceof Class<?> cls) {
+      ValueReader scalar = scalarReader(cls);
+      if (scalar != null) {
+        if (cls.isPrimitive()) {
+          return scalar;
+        }
+        return (in, source) -> in.tryUnpackNil() ? null : scalar.read(in, source);
+      }
+    }
+    JavaType javaType = MAPPER.getTypeFactory().constructType(type);
+    return (in, source) -> {
+      int start = (int) in.getTotalReadBytes();
+      in.skipValue();
+      int end = (int) in.getTotalReadBytes();
+      return MAPPER.readValue(source, start, end - start, javaType);
+    };
+  }
+
+  private static ValueReader scalarReader(Class<?> type) {
+    if (type == int.class || type == Integer.class) {
+      return (in, source) -> in.unpackInt();
+    }
+    if (type == long.class || type == Long.class) {
+      return (in, source) -> in.unpackLong();
+    }
+    if (type == double.class || type == Double.class) {
+      return (in, source) -> readDouble(in);
+    }
+    if (type == String.class) {
+      return (in, source) -> in.unpackString();
+    }
+    if (type == boolean.class || type == Boolean.class) {
+      return (in, source) -> in.unpackBoolean();
+    }
+    if (type == byte[].class) {
+      return (in, source) -> in.readPayload(in.unpackBinaryHeader());
+    }
+    if (type == float.class || type == Float.class) {
+      return (in, source) -> (float) readDouble(in);
+    }
+    if (type == short.class || type == Short.class) {
+      return (in, source) -> in.unpackShort();
+    }
+    if (type == byte.class || type == Byte.class) {
+      return (in, source) -> in.unpackByte();
+    }
+    if (type == char.class || type == Character.class) {
+      return (in, source) -> {
+        String s = in.unpackString();
+        if (s.length() != 1) {
+          throw new IOException("expected a single character, got \"" + s + "\"");
+        }
+        return s.charAt(0);
+      };
+    }
+    return null;
+  }
+
+  private static double readDouble(MessageUnpacker in) throws IOException {
+    ValueType type = in.getNextFormat().getValueType();
+    return type == ValueType.INTEGER ? in.unpackLong() : in.unpackDouble();
+  }
+
+  /** Reads a value into its natural Java type. */
+  public static Object readNatural(MessageUnpacker in) throws IOException {
+    ValueType type = in.getNextFormat().getValueType();
+    switch (type) {
+      case NIL:
+        in.unpackNil();
+        return null;
+      case BOOLEAN:
+        return in.unpackBoolean();
+      case INTEGER:
+        BigInteger big = in.unpackBigInteger();
+        if (big.bitLength() < 32) {
+          return big.intValue();
+        }
+        return big.bitLength() < 64 ? (Object) big.longValue() : big;
+      case FLOAT:
+        return in.unpackDouble();
+      case STRING:
+        return in.unpackString();
+      case BINARY:
+        return in.readPayload(in.unpackBinaryHeader());
+      case ARRAY: {
+        int size = in.unpackArrayHeader();
+        List<Object> list = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+          list.add(readNatural(in));
+        }
+        return list;
+      }
+      case MAP: {
+        int size = in.unpackMapHeader();
+        Map<Object, Object> map = new LinkedHashMap<>(size * 2);
+        for (int i = 0; i < size; i++) {
+          map.put(readNatural(in), readNatural(in));
+        }
+        return map;
+      }
+      default:
+        throw new IOException("msgpack " + type + " values have no Java type in mp4j");
+    }
+  }
+
+  /** The innermost message of an exception chain, for error messages. */
+  static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null ? root.getClass().getSimpleName() : message.lines().findFirst().orElse("");
+  }
+}

@@ -1,0 +1,251 @@
+package io.mp4j.protocol.task;
+
+import io.mp4j.protocol.codec.Codec;
+import io.mp4j.protocol.codec.CodecException;
+import io.mp4j.protocol.codec.ValueReader;
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Executable;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.msgpack.core.MessageUnpacker;
+
+/**
+ * A task descriptor looked up on this JVM's classpath: a method handle to call, a reader for each
+ * argument's declared type and the declared result type. Both sides resolve: the worker to call
+ * the task, the client to learn the result type it decodes into. Not for users.
+ */
+public final class ResolvedTask {
+  private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+
+  private final TaskDescriptor descriptor;
+  private final MethodHandle invoker;
+  private final ValueReader[] argumentReaders;
+  private final Type resultType;
+
+  private ResolvedTask(
+      TaskDescriptor descriptor, MethodHandle invoker, ValueReader[] argumentReaders,
+      Type resultType) {
+    this.descriptor = descriptor;
+    this.invoker = invoker;
+    this.argumentReaders = argumentReaders;
+    this.resultType = resultType;
+  }
+
+  /**
+   * Looks a descriptor up and binds its captured values.
+   *
+   * @throws TaskResolutionException when the class or method is missing or does not fit
+   * @throws CodecException when a captured value does not decode into its declared type
+   */
+  public static ResolvedTask resolve(TaskDescriptor descriptor, ClassLoader loader) {
+    Class<?> owner;
+    try {
+      owner = Class.forName(descriptor.className(), true, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new TaskResolutionException(
+          "class " + descriptor.className() + " is not on this worker's classpath: start the"
+              + " worker with the jar that holds it", e);
+    }
+    try {
+      return switch (descriptor.kind()) {
+        case STATIC, VIRTUAL -> forMethod(descriptor, owner, findMethod(descriptor, owner, loader));
+        case CONSTRUCTOR -> forConstructor(descriptor, owner, loader);
+        case OBJECT -> forObject(descriptor, owner);
+      };
+    } catch (IllegalAccessException | RuntimeException e) {
+      if (e instanceof TaskResolutionException || e instanceof CodecException) {
+        throw (RuntimeException) e;
+      }
+      throw new TaskResolutionException(
+          "cannot call " + descriptor.displayName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Method findMethod(TaskDescriptor descriptor, Class<?> owner, ClassLoader loader) {
+    MethodType wanted = methodType(descriptor, loader);
+    for (Method method : owner.getDeclaredMethods()) {
+      if (method.getName().equals(descriptor.methodName())
+          && Arrays.equals(method.getParameterTypes(), wanted.parameterArray())
+          && method.getReturnType() == wanted.returnType()) {
+        return method;
+      }
+    }
+    throw new TaskResolutionException(
+        "method " + descriptor.methodName() + descriptor.methodType() + " not found in "
+            + owner.getName() + ": the worker's copy of the class differs from the client's;"
+            + " give both the same jar");
+  }
+
+  private static MethodType methodType(TaskDescriptor descriptor, ClassLoader loader) {
+    try {
+      return MethodType.fromMethodDescriptorString(descriptor.methodType(), loader);
+    } catch (TypeNotPresentException | IllegalArgumentException e) {
+      throw new TaskResolutionException(
+          "a type in " + descriptor.displayName() + descriptor.methodType()
+              + " is not on this worker's classpath", e);
+    }
+  }
+
+  private static ResolvedTask forMethod(TaskDescriptor descriptor, Class<?> owner, Method method)
+      throws IllegalAccessException {
+    method.setAccessible(true);
+    List<Type> parameters = new ArrayList<>();
+    if (!Modifier.isStatic(method.getModifiers())) {
+      parameters.add(owner);
+    }
+    parameters.addAll(Arrays.asList(genericParameters(method)));
+    return bind(descriptor, LOOKUP.unreflect(method), parameters, method.getGenericReturnType());
+  }
+
+  private static ResolvedTask forConstructor(
+      TaskDescriptor descriptor, Class<?> owner, ClassLoader loader)
+      throws IllegalAccessException {
+    MethodType wanted = methodType(descriptor, loader);
+    Constructor<?> constructor;
+    try {
+      constructor = owner.getDeclaredConstructor(wanted.parameterArray());
+    } catch (NoSuchMethodException e) {
+      throw new TaskResolutionException(
+          "constructor " + descriptor.methodType() + " not found in " + owner.getName(), e);
+    }
+    constructor.setAccessible(true);
+    return bind(
+        descriptor, LOOKUP.unreflectConstructor(constructor),
+        Arrays.asList(genericParameters(constructor)), owner);
+  }
+
+  private static ResolvedTask forObject(TaskDescriptor descriptor, Class<?> owner)
+      throws IllegalAccessException {
+    Method method = null;
+    for (Method candidate : owner.getMethods()) {
+      if (candidate.getName().equals(descriptor.methodName())
+          && candidate.getParameterCount() == descriptor.arity()
+          && !candidate.isBridge()
+          && !Modifier.isStatic(candidate.getModifiers())
+          && (method == null || method.getDeclaringClass().isInterface())) {
+        method = candidate;
+      }
+    }
+    if (method == null) {
+      throw new TaskResolutionException(
+          owner.getName() + " has no public method " + descriptor.methodName() + " with "
+              + descriptor.arity() + " arguments");
+    }
+    method.setAccessible(true);
+    Object instance = Codec.decodeState(descriptor.captured(), owner);
+    MethodHandle handle = LOOKUP.unreflect(method).bindTo(instance);
+    return wrap(
+        descriptor, handle, Arrays.asList(genericParameters(method)),
+        method.getGenericReturnType());
+  }
+
+  /** Generic parameter types, falling back to the erased ones where the compiler kept none. */
+  private static Type[] genericParameters(Executable executable) {
+    Type[] generic = executable.getGenericParameterTypes();
+    return generic.length == executable.getParameterCount()
+        ? generic : executable.getParameterTypes();
+  }
+
+  private static ResolvedTask bind(
+      TaskDescriptor descriptor, MethodHandle handle, List<Type> parameters, Type resultType) {
+    Object[] captured = readCaptured(descriptor, parameters);
+    if (captured.length > 0) {
+      handle = MethodHandles.insertArguments(handle, 0, captured);
+    }
+    return wrap(descriptor, handle, parameters.subList(captured.length, parameters.size()),
+        resultType);
+  }
+
+  private static Object[] readCaptured(TaskDescriptor descriptor, List<Type> parameters) {
+    byte[] bytes = descriptor.captured();
+    try (MessageUnpacker in = io.mp4j.protocol.Wire.unpacker(bytes)) {
+      int count = in.unpackArrayHeader();
+      if (count > parameters.size()) {
+        throw new TaskResolutionException(
+            descriptor.displayName() + " captures " + count + " values but takes "
+                + parameters.size() + " parameters");
+      }
+      Object[] values = new Object[count];
+      for (int i = 0; i < count; i++) {
+        values[i] = Codec.reader(parameters.get(i)).read(in, bytes);
+      }
+      return values;
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof TaskResolutionException) {
+        throw (TaskResolutionException) e;
+      }
+      throw new CodecException(
+          "cannot decode the values captured by " + descriptor.displayName() + ": "
+              + e.getMessage(), e);
+    }
+  }
+
+  private static ResolvedTask wrap(
+      TaskDescriptor descriptor, MethodHandle handle, List<Type> arguments, Type resultType) {
+    if (arguments.size() != descriptor.arity()) {
+      throw new TaskResolutionException(
+          descriptor.displayName() + " takes " + arguments.size() + " arguments, but each call"
+              + " passes " + descriptor.arity());
+    }
+    ValueReader[] readers = new ValueReader[arguments.size()];
+    for (int i = 0; i < readers.length; i++) {
+      readers[i] = Codec.reader(arguments.get(i));
+    }
+    MethodHandle invoker =
+        handle
+            .asSpreader(Object[].class, arguments.size())
+            .asType(MethodType.methodType(Object.class, Object[].class));
+    return new ResolvedTask(descriptor, invoker, readers, resultType);
+  }
+
+  /** The descriptor this was resolved from. */
+  public TaskDescriptor descriptor() {
+    return descriptor;
+  }
+
+  /** The declared result type, generic where the code declares it so. */
+  public Type resultType() {
+    return resultType;
+  }
+
+  /** How many arguments a call takes. */
+  public int arity() {
+    return argumentReaders.length;
+  }
+
+  /**
+   * Reads one call's arguments: a msgpack array of {@link #arity()} values.
+   *
+   * @throws IOException when the values do not fit the declared types
+   */
+  public Object[] readArguments(MessageUnpacker in, byte[] source) throws IOException {
+    int count = in.unpackArrayHeader();
+    if (count != argumentReaders.length) {
+      throw new IOException(
+          descriptor.displayName() + " takes " + argumentReaders.length + " arguments, got "
+              + count);
+    }
+    Object[] args = new Object[count];
+    for (int i = 0; i < count; i++) {
+      args[i] = argumentReaders[i].read(in, source);
+    }
+    return args;
+  }
+
+  /**
+   * Calls the task.
+   *
+   * @throws Throwable whatever the task throws
+   */
+  public Object invoke(Object[] args) throws Throwable {
+    return invoker.invokeExact(args);
+  }
+}
