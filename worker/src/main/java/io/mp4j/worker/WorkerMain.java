@@ -1,0 +1,120 @@
+package io.mp4j.worker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code worker} command: connects worker processes to a broker. With {@code --processes N}
+ * it supervises N worker JVMs and replaces any that dies; with {@code --single} it is one worker.
+ */
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    description = "Runs mp4j worker processes that take tasks from a broker.")
+public final class WorkerMain implements Callable<Integer> {
+  @Option(names = "--connect", required = true,
+      description = "The broker's address, e.g. tcp://broker-host:5555.")
+  String connect;
+
+  @Option(names = "--processes", defaultValue = "0",
+      description = "Worker processes to run (default: the number of cores).")
+  int processes;
+
+  @Option(names = "--authkey-file",
+      description = "A file holding the broker's authkey (else the MP4J_AUTHKEY environment"
+          + " variable).")
+  Path authkeyFile;
+
+  @Option(names = "--max-tasks-per-child", defaultValue = "0",
+      description = "Replace each worker process after this many tasks (0: never).")
+  int maxTasksPerChild;
+
+  @Option(names = "--allow-package",
+      description = "Run only tasks whose class is in this package (repeatable).")
+  List<String> allowedPackages = new ArrayList<>();
+
+  @Option(names = "--name", defaultValue = "worker", description = "A name for status output.")
+  String name;
+
+  @Option(names = "--single", hidden = true)
+  boolean single;
+
+  @Option(names = "--exit-with-parent", hidden = true)
+  boolean exitWithParent;
+
+  @Option(names = "--exit-on-broker-loss", hidden = true)
+  boolean exitOnBrokerLoss;
+
+  /** Runs the command; see {@code --help}. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new WorkerMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    byte[] authkey = readAuthkey(authkeyFile);
+    if (single) {
+      if (exitWithParent) {
+        watchParent();
+      }
+      WorkerConfig config = new WorkerConfig()
+          .brokerAddress(connect)
+          .authkey(authkey)
+          .name(name)
+          .maxTasks(maxTasksPerChild)
+          .allowedPackages(allowedPackages)
+          .exitOnBrokerLoss(exitOnBrokerLoss)
+          .brokerTimeout(Duration.ofSeconds(exitOnBrokerLoss ? 10 : 5));
+      return new WorkerProcess(config).run();
+    }
+    int count = processes > 0 ? processes : Runtime.getRuntime().availableProcessors();
+    CountDownLatch stopped = new CountDownLatch(1);
+    WorkerSupervisor supervisor = new WorkerSupervisor(connect, authkey, name, maxTasksPerChild,
+        allowedPackages, false, List.of(), null);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      supervisor.close();
+      stopped.countDown();
+    }, "mp4j-worker-shutdown"));
+    supervisor.start(count);
+    System.err.println("mp4j worker: " + count + " processes serving " + connect);
+    stopped.await();
+    return 0;
+  }
+
+  /** Reads the authkey from a file or from the environment; null when neither is set. */
+  static byte[] readAuthkey(Path file) throws IOException {
+    if (file != null) {
+      return Files.readString(file).strip().getBytes(StandardCharsets.UTF_8);
+    }
+    String key = System.getenv(WorkerSupervisor.AUTHKEY_ENV);
+    return key == null || key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Exits as soon as standard input ends, which happens when the parent process dies. */
+  private static void watchParent() {
+    Thread watcher = new Thread(() -> {
+      InputStream in = System.in;
+      try {
+        while (in.read() >= 0) {
+          // The parent never writes; any byte is ignored.
+        }
+      } catch (IOException e) {
+        // A broken pipe means the parent is gone, as end-of-file does.
+      }
+      Runtime.getRuntime().halt(0);
+    }, "mp4j-parent-watch");
+    watcher.setDaemon(true);
+    watcher.start();
+  }
+}

@@ -1,0 +1,327 @@
+package io.mp4j.worker;
+
+import io.mp4j.protocol.ErrorCode;
+import io.mp4j.protocol.ErrorReply;
+import io.mp4j.protocol.Hello;
+import io.mp4j.protocol.Mailbox;
+import io.mp4j.protocol.MessageType;
+import io.mp4j.protocol.RemoteError;
+import io.mp4j.protocol.ResultFrame;
+import io.mp4j.protocol.Welcome;
+import io.mp4j.protocol.Wire;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.msgpack.core.MessageUnpacker;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+import org.zeromq.ZMsg;
+
+/**
+ * One worker process: an I/O thread that owns the DEALER socket to the broker, and a task thread
+ * that runs tasks one at a time, as a Python pool worker does.
+ *
+ * <p>The I/O thread keeps talking to the broker (heartbeats) while a long task runs, so the
+ * broker loses a worker only when the whole process dies or hangs. The task thread hands its
+ * results back through a {@link Mailbox}, batching the results of tasks that finish back to back
+ * into one message. Not for users: run it with the {@code worker} command.
+ */
+public final class WorkerProcess {
+  private static final System.Logger LOG = System.getLogger("io.mp4j.worker");
+  private static final int RESULTS_PER_MESSAGE = 256;
+  private static final int RESULT_BYTES_PER_MESSAGE = 1 << 20;
+
+  private sealed interface Work {}
+
+  private record Task(byte[] key, byte[] frame) implements Work {}
+
+  private record Initialize(long sessionId, byte[] frame) implements Work {}
+
+  private record Stop() implements Work {}
+
+  private sealed interface Outgoing {}
+
+  private record Results(List<byte[]> frames) implements Outgoing {}
+
+  private record Retire() implements Outgoing {}
+
+  private final WorkerConfig config;
+  private final BlockingQueue<Work> work = new LinkedBlockingQueue<>();
+  private final Mailbox<Outgoing> outgoing = new Mailbox<>();
+  private final String host;
+  private final long pid = ProcessHandle.current().pid();
+  private long heartbeatNanos = 1_000_000_000L;
+  private long lastSent;
+  private long lastReceived;
+  private int exitCode;
+
+  /** Creates a worker; {@link #run} connects it. */
+  public WorkerProcess(WorkerConfig config) {
+    this.config = config;
+    this.host = hostName();
+  }
+
+  /**
+   * Connects to the broker and serves tasks until retired, stopped or cut off for good.
+   *
+   * @return the process exit code to use: 0 after retiring, 2 when the broker refused the key,
+   *     3 when the broker was lost in local mode
+   */
+  public int run() {
+    Thread taskThread = new Thread(this::runTasks, "mp4j-task");
+    taskThread.setDaemon(true);
+    taskThread.start();
+    try (ZContext context = new ZContext(1)) {
+      boolean again = true;
+      long backoffMillis = 100;
+      while (again) {
+        again = serve(context);
+        if (again) {
+          LOG.log(Level.INFO, "broker " + config.brokerAddress() + " lost; reconnecting in "
+              + backoffMillis + " ms");
+          try {
+            Thread.sleep(backoffMillis); // back-off between reconnection attempts, not a wait
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+          backoffMillis = Math.min(32_000, backoffMillis * 2);
+        }
+      }
+    } finally {
+      work.add(new Stop());
+      outgoing.close();
+    }
+    return exitCode;
+  }
+
+  /** Serves one connection; returns whether to reconnect. */
+  private boolean serve(ZContext context) {
+    ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
+    socket.setLinger(1000);
+    socket.setSndHWM(0);
+    socket.setRcvHWM(0);
+    socket.setHandshakeIvl(10_000);
+    socket.connect(config.brokerAddress());
+    ZMQ.Poller poller = context.createPoller(2);
+    poller.register(socket, ZMQ.Poller.POLLIN);
+    poller.register(outgoing.channel(), ZMQ.Poller.POLLIN);
+    try {
+      long now = System.nanoTime();
+      lastReceived = now;
+      send(socket, MessageType.HELLO, new Hello(Wire.PROTOCOL_VERSION, Hello.Role.WORKER,
+          config.authkey(), host, pid, config.name(), config.maxTasks(), null).encode());
+      while (true) {
+        now = System.nanoTime();
+        long untilHeartbeat = Math.max(0, (lastSent + heartbeatNanos - now) / 1_000_000);
+        poller.poll(Math.min(untilHeartbeat + 1, 250));
+        if (poller.pollin(0)) {
+          for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
+              msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
+            lastReceived = System.nanoTime();
+            Boolean outcome = handle(msg);
+            if (outcome != null) {
+              return outcome;
+            }
+          }
+        }
+        if (poller.pollin(1)) {
+          outgoing.clearSignal();
+          for (Outgoing out = outgoing.poll(); out != null; out = outgoing.poll()) {
+            if (out instanceof Results results) {
+              sendFrames(socket, MessageType.RESULT, results.frames());
+            } else {
+              send(socket, MessageType.BYE);
+              return false;
+            }
+          }
+        }
+        now = System.nanoTime();
+        if (now - lastSent >= heartbeatNanos) {
+          send(socket, MessageType.HEARTBEAT);
+        }
+        if (now - lastReceived > config.brokerTimeoutNanos()) {
+          if (config.exitOnBrokerLoss()) {
+            LOG.log(Level.WARNING, "broker " + config.brokerAddress() + " silent; exiting");
+            exitCode = 3;
+            return false;
+          }
+          return true;
+        }
+      }
+    } catch (ZMQException e) {
+      LOG.log(Level.WARNING, "socket failed", e);
+      return true;
+    } finally {
+      poller.close();
+      socket.close();
+    }
+  }
+
+  /** Handles one message; returns null to go on, or whether to reconnect. */
+  private Boolean handle(ZMsg msg) {
+    MessageType type = MessageType.fromFrame(msg.pop().getData());
+    if (type == null) {
+      return null;
+    }
+    switch (type) {
+      case TASK -> {
+        while (msg.size() >= 2) {
+          work.add(new Task(msg.pop().getData(), msg.pop().getData()));
+        }
+      }
+      case SESSION -> {
+        try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
+          work.add(new Initialize(in.unpackLong(), msg.pop().getData()));
+        } catch (IOException | RuntimeException e) {
+          LOG.log(Level.WARNING, "malformed SESSION message ignored", e);
+        }
+      }
+      case WELCOME, HEARTBEAT -> {
+        if (!msg.isEmpty()) {
+          try {
+            heartbeatNanos = Welcome.decode(msg.pop().getData()).heartbeatMillis() * 1_000_000L;
+          } catch (IOException e) {
+            LOG.log(Level.WARNING, "malformed WELCOME ignored", e);
+          }
+        }
+      }
+      case ERROR -> {
+        try {
+          ErrorReply reply = ErrorReply.decode(msg.pop().getData());
+          LOG.log(Level.ERROR, "broker refused: " + reply.message());
+          if (reply.code() == ErrorCode.AUTHENTICATION) {
+            exitCode = 2;
+            return false;
+          }
+        } catch (IOException | RuntimeException e) {
+          LOG.log(Level.WARNING, "malformed ERROR ignored", e);
+        }
+      }
+      default -> LOG.log(Level.WARNING, "unexpected " + type + " from the broker ignored");
+    }
+    return null;
+  }
+
+  /** The task thread: runs tasks in order and posts their results in batches. */
+  private void runTasks() {
+    TaskRunner runner = new TaskRunner(config.allowedPackages(), config.name() + " (pid " + pid
+        + " on " + host + ")");
+    Map<Long, RemoteError> failedInitializers = new HashMap<>();
+    List<byte[]> batch = new ArrayList<>();
+    int batchBytes = 0;
+    int done = 0;
+    try {
+      while (true) {
+        Work next = batch.isEmpty() ? work.take() : work.poll();
+        if (next == null) {
+          outgoing.post(new Results(batch));
+          batch = new ArrayList<>();
+          batchBytes = 0;
+          continue;
+        }
+        if (next instanceof Stop) {
+          return;
+        }
+        if (next instanceof Initialize init) {
+          RemoteError error = runner.runInitializer(init.frame());
+          if (error != null) {
+            failedInitializers.put(init.sessionId(), error);
+            System.err.println("mp4j: the pool initializer failed on " + config.name() + ": "
+                + error);
+          }
+          continue;
+        }
+        Task task = (Task) next;
+        long start = System.nanoTime();
+        long sessionId = sessionOf(task.key());
+        RemoteError initError = failedInitializers.get(sessionId);
+        ResultFrame result = initError != null ? initializerFailed(task, initError)
+            : runner.run(task.frame());
+        byte[] resultFrame = result.encode();
+        long keyValue = keyOf(task.key());
+        long nanos = System.nanoTime() - start;
+        batch.add(Wire.pack(packer -> {
+          packer.packArrayHeader(2);
+          packer.packLong(keyValue);
+          packer.packLong(nanos);
+        }));
+        batch.add(resultFrame);
+        batchBytes += resultFrame.length;
+        done++;
+        boolean retire = config.maxTasks() > 0 && done >= config.maxTasks();
+        if (retire || batch.size() >= 2 * RESULTS_PER_MESSAGE
+            || batchBytes >= RESULT_BYTES_PER_MESSAGE) {
+          outgoing.post(new Results(batch));
+          batch = new ArrayList<>();
+          batchBytes = 0;
+        }
+        if (retire) {
+          outgoing.post(new Retire());
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ResultFrame initializerFailed(Task task, RemoteError error) {
+    try {
+      var header = io.mp4j.protocol.TaskFrame.header(task.frame());
+      return ResultFrame.failed(header.taskId(), header.offset(), header.count(),
+          ErrorCode.TASK_FAILED, new RemoteError("io.mp4j.InitializerException",
+              "the pool initializer failed in this worker", List.of(), error));
+    } catch (IOException e) {
+      return ResultFrame.failed(-1, 0, 1, ErrorCode.MALFORMED,
+          RemoteError.plain("java.io.IOException", e.getMessage()));
+    }
+  }
+
+  private static long keyOf(byte[] keyFrame) {
+    try (MessageUnpacker in = Wire.unpacker(keyFrame)) {
+      in.unpackArrayHeader();
+      return in.unpackLong();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private static long sessionOf(byte[] keyFrame) {
+    try (MessageUnpacker in = Wire.unpacker(keyFrame)) {
+      in.unpackArrayHeader();
+      in.unpackLong();
+      return in.unpackLong();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private void send(ZMQ.Socket socket, MessageType type, byte[]... body) {
+    socket.send(new byte[] {type.code()}, body.length == 0 ? 0 : ZMQ.SNDMORE);
+    for (int i = 0; i < body.length; i++) {
+      socket.send(body[i], i == body.length - 1 ? 0 : ZMQ.SNDMORE);
+    }
+    lastSent = System.nanoTime();
+  }
+
+  private void sendFrames(ZMQ.Socket socket, MessageType type, List<byte[]> frames) {
+    send(socket, type, frames.toArray(new byte[0][]));
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package io.mp4j.worker;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Starts worker JVMs from this JVM's java and classpath (Python's "spawn"), replaces any that
+ * exits while the supervisor runs, and kills them all on {@link #close}.
+ *
+ * <p>Each child's standard input is a pipe from this JVM that is never written; the child exits
+ * when it reads end-of-file, so children die with their parent even when the parent is killed
+ * with SIGKILL. Used by the client's local Pool and by the {@code worker} daemon. Not for users.
+ */
+public final class WorkerSupervisor implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("io.mp4j.worker");
+  /** The environment variable through which children receive the authkey. */
+  public static final String AUTHKEY_ENV = "MP4J_AUTHKEY";
+
+  private final String brokerAddress;
+  private final byte[] authkey;
+  private final String namePrefix;
+  private final int maxTasks;
+  private final List<String> allowedPackages;
+  private final boolean exitOnBrokerLoss;
+  private final List<String> jvmOptions;
+  private final BiConsumer<Long, String> onExit;
+  private final Map<Long, Process> children = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService restarts;
+  private volatile boolean running = true;
+  private int nextIndex;
+
+  /**
+   * Creates a supervisor; {@link #start} launches the processes.
+   *
+   * @param brokerAddress the broker the children connect to
+   * @param authkey the broker's key, or null
+   * @param namePrefix the children's names start with this
+   * @param maxTasks tasks each child runs before it is replaced; 0 for no limit
+   * @param allowedPackages package prefixes whose tasks the children run; empty for any
+   * @param exitOnBrokerLoss whether children exit when the broker goes silent
+   * @param jvmOptions extra options for the children's JVMs
+   * @param onExit called with the pid and a description of how the process ended
+   */
+  public WorkerSupervisor(String brokerAddress, byte[] authkey, String namePrefix, int maxTasks,
+      List<String> allowedPackages, boolean exitOnBrokerLoss, List<String> jvmOptions,
+      BiConsumer<Long, String> onExit) {
+    this.brokerAddress = Objects.requireNonNull(brokerAddress);
+    this.authkey = authkey;
+    this.namePrefix = namePrefix;
+    this.maxTasks = maxTasks;
+    this.allowedPackages = List.copyOf(allowedPackages);
+    this.exitOnBrokerLoss = exitOnBrokerLoss;
+    this.jvmOptions = List.copyOf(jvmOptions);
+    this.onExit = onExit;
+    this.restarts = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "mp4j-supervisor");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /**
+   * Launches {@code count} worker processes.
+   *
+   * @throws UncheckedIOException when a process cannot be started
+   */
+  public void start(int count) {
+    for (int i = 0; i < count; i++) {
+      launch();
+    }
+  }
+
+  /** The pids of the worker processes alive now. */
+  public List<Long> pids() {
+    return new ArrayList<>(children.keySet());
+  }
+
+  private synchronized void launch() {
+    if (!running) {
+      return;
+    }
+    String name = namePrefix + "-" + (++nextIndex);
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-XX:+UseSerialGC");
+    command.add("-XX:TieredStopAtLevel=4");
+    command.add("-Xshare:auto");
+    command.add("-XX:-UsePerfData");
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(WorkerMain.class.getName());
+    command.add("--single");
+    command.add("--exit-with-parent");
+    command.add("--connect=" + brokerAddress);
+    command.add("--name=" + name);
+    if (maxTasks > 0) {
+      command.add("--max-tasks-per-child=" + maxTasks);
+    }
+    if (exitOnBrokerLoss) {
+      command.add("--exit-on-broker-loss");
+    }
+    for (String prefix : allowedPackages) {
+      command.add("--allow-package=" + prefix);
+    }
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectInput(ProcessBuilder.Redirect.PIPE)
+        .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .directory(new File(System.getProperty("user.dir")));
+    if (authkey != null) {
+      builder.environment().put(AUTHKEY_ENV, new String(authkey, StandardCharsets.UTF_8));
+    } else {
+      builder.environment().remove(AUTHKEY_ENV);
+    }
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start a worker JVM: " + command.get(0), e);
+    }
+    long pid = process.pid();
+    long started = System.nanoTime();
+    children.put(pid, process);
+    process.onExit().whenCompleteAsync((p, error) -> exited(pid, process, started), restarts);
+  }
+
+  private void exited(long pid, Process process, long started) {
+    children.remove(pid);
+    int code = process.exitValue();
+    String cause = describeExit(code);
+    if (onExit != null) {
+      onExit.accept(pid, cause);
+    }
+    if (!running) {
+      return;
+    }
+    if (code != 0) {
+      LOG.log(Level.INFO, "worker process " + pid + " " + cause + "; starting another");
+    }
+    long livedMillis = (System.nanoTime() - started) / 1_000_000;
+    long delay = code != 0 && livedMillis < 1000 ? 1000 : 0;
+    restarts.schedule(() -> {
+      try {
+        launch();
+      } catch (UncheckedIOException e) {
+        LOG.log(Level.ERROR, "cannot replace worker process " + pid, e);
+      }
+    }, delay, TimeUnit.MILLISECONDS);
+  }
+
+  /** How a process with this exit code ended, in words. */
+  static String describeExit(int code) {
+    if (code > 128 && code < 160) {
+      int signal = code - 128;
+      String name = switch (signal) {
+        case 9 -> "SIGKILL";
+        case 15 -> "SIGTERM";
+        case 6 -> "SIGABRT";
+        case 11 -> "SIGSEGV";
+        case 2 -> "SIGINT";
+        default -> "signal " + signal;
+      };
+      return "process was killed by " + name + " (exit code " + code + ")";
+    }
+    return "process exited with code " + code;
+  }
+
+  /** Stops replacing processes and kills every child; idempotent. */
+  @Override
+  public void close() {
+    running = false;
+    for (Process process : children.values()) {
+      process.destroyForcibly();
+    }
+    for (Process process : children.values()) {
+      try {
+        process.waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    restarts.shutdownNow();
+  }
+}
