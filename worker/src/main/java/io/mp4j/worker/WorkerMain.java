@@ -1,11 +1,9 @@
 package io.mp4j.worker;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,8 +13,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code worker} command: connects worker processes to a broker. With {@code --processes N}
- * it supervises N worker JVMs and replaces any that dies; with {@code --single} it is one worker.
+ * The {@code worker} command: a daemon that runs N worker JVMs connected to a broker and replaces
+ * any that dies.
  */
 @Command(
     name = "worker",
@@ -47,15 +45,6 @@ public final class WorkerMain implements Callable<Integer> {
   @Option(names = "--name", defaultValue = "worker", description = "A name for status output.")
   String name;
 
-  @Option(names = "--single", hidden = true)
-  boolean single;
-
-  @Option(names = "--exit-with-parent", hidden = true)
-  boolean exitWithParent;
-
-  @Option(names = "--exit-on-broker-loss", hidden = true)
-  boolean exitOnBrokerLoss;
-
   /** Runs the command; see {@code --help}. */
   public static void main(String[] args) {
     System.exit(new CommandLine(new WorkerMain()).execute(args));
@@ -64,20 +53,6 @@ public final class WorkerMain implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     byte[] authkey = readAuthkey(authkeyFile);
-    if (single) {
-      if (exitWithParent) {
-        watchParent();
-      }
-      WorkerConfig config = new WorkerConfig()
-          .brokerAddress(connect)
-          .authkey(authkey)
-          .name(name)
-          .maxTasks(maxTasksPerChild)
-          .allowedPackages(allowedPackages)
-          .exitOnBrokerLoss(exitOnBrokerLoss)
-          .brokerTimeout(Duration.ofSeconds(exitOnBrokerLoss ? 10 : 5));
-      return new WorkerProcess(config).run();
-    }
     int count = processes > 0 ? processes : Runtime.getRuntime().availableProcessors();
     CountDownLatch stopped = new CountDownLatch(1);
     WorkerSupervisor supervisor = new WorkerSupervisor(connect, authkey, name, maxTasksPerChild,
@@ -99,22 +74,5 @@ public final class WorkerMain implements Callable<Integer> {
     }
     String key = System.getenv(WorkerSupervisor.AUTHKEY_ENV);
     return key == null || key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Exits as soon as standard input ends, which happens when the parent process dies. */
-  private static void watchParent() {
-    Thread watcher = new Thread(() -> {
-      InputStream in = System.in;
-      try {
-        while (in.read() >= 0) {
-          // The parent never writes; any byte is ignored.
-        }
-      } catch (IOException e) {
-        // A broken pipe means the parent is gone, as end-of-file does.
-      }
-      Runtime.getRuntime().halt(0);
-    }, "mp4j-parent-watch");
-    watcher.setDaemon(true);
-    watcher.start();
   }
 }

@@ -102,19 +102,17 @@ public final class WorkerSupervisor implements AutoCloseable {
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add(WorkerMain.class.getName());
-    command.add("--single");
-    command.add("--exit-with-parent");
-    command.add("--connect=" + brokerAddress);
-    command.add("--name=" + name);
+    command.add(WorkerChild.class.getName());
+    command.add("connect=" + brokerAddress);
+    command.add("name=" + name);
     if (maxTasks > 0) {
-      command.add("--max-tasks-per-child=" + maxTasks);
+      command.add("max-tasks=" + maxTasks);
     }
     if (exitOnBrokerLoss) {
-      command.add("--exit-on-broker-loss");
+      command.add("exit-on-broker-loss");
     }
     for (String prefix : allowedPackages) {
-      command.add("--allow-package=" + prefix);
+      command.add("allow=" + prefix);
     }
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectInput(ProcessBuilder.Redirect.PIPE)
@@ -140,13 +138,13 @@ public final class WorkerSupervisor implements AutoCloseable {
 
   private void exited(long pid, Process process, long started) {
     children.remove(pid);
+    if (!running) {
+      return;
+    }
     int code = process.exitValue();
     String cause = describeExit(code);
     if (onExit != null) {
       onExit.accept(pid, cause);
-    }
-    if (!running) {
-      return;
     }
     if (code != 0) {
       LOG.log(Level.INFO, "worker process " + pid + " " + cause + "; starting another");

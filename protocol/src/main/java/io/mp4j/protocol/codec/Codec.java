@@ -28,14 +28,20 @@ import org.msgpack.value.ValueType;
  * Double, String, byte[], List, Map. Not for users.
  */
 public final class Codec {
-  /** The one Jackson mapper for values; thread-safe once configured. */
-  static final ObjectMapper MAPPER =
-      new ObjectMapper(new MessagePackFactory())
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  /**
+   * Jackson's mappers, made on first use: building them costs a fresh JVM a few hundred
+   * milliseconds, which a worker that only sees numbers and strings never needs to pay.
+   */
+  private static final class Mappers {
+    /** The one Jackson mapper for values; thread-safe once configured. */
+    static final ObjectMapper VALUES =
+        new ObjectMapper(new MessagePackFactory())
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  /** Task objects may have no state at all, which Jackson otherwise refuses. */
-  static final ObjectMapper STATE_MAPPER =
-      MAPPER.copy().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    /** Task objects may have no state at all, which Jackson otherwise refuses. */
+    static final ObjectMapper STATE =
+        VALUES.copy().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  }
 
   private static final Map<Type, ValueReader> READERS = new ConcurrentHashMap<>();
 
@@ -71,19 +77,19 @@ public final class Codec {
     } else if (value instanceof Character c) {
       out.packString(c.toString());
     } else {
-      out.writePayload(toBytes(value, MAPPER));
+      out.writePayload(toBytes(value, Mappers.VALUES));
     }
   }
 
   /** Encodes a task object's fields, which may be none. */
   public static byte[] encodeState(Object task) {
-    return toBytes(task, STATE_MAPPER);
+    return toBytes(task, Mappers.STATE);
   }
 
   /** Decodes a task object's fields into a new instance of its class. */
   public static Object decodeState(byte[] state, Class<?> type) {
     try {
-      return STATE_MAPPER.readValue(state, type);
+      return Mappers.STATE.readValue(state, type);
     } catch (IOException | RuntimeException e) {
       throw new CodecException(
           "cannot rebuild task object " + type.getName() + ": " + rootMessage(e), e);
@@ -124,12 +130,12 @@ public final class Codec {
         return (in, source) -> in.tryUnpackNil() ? null : scalar.read(in, source);
       }
     }
-    JavaType javaType = MAPPER.getTypeFactory().constructType(type);
+    JavaType javaType = Mappers.VALUES.getTypeFactory().constructType(type);
     return (in, source) -> {
       int start = (int) in.getTotalReadBytes();
       in.skipValue();
       int end = (int) in.getTotalReadBytes();
-      return MAPPER.readValue(source, start, end - start, javaType);
+      return Mappers.VALUES.readValue(source, start, end - start, javaType);
     };
   }
 

@@ -69,6 +69,36 @@ public final class ResolvedTask {
     }
   }
 
+  /**
+   * The declared result type of the code a descriptor names, without binding captured values or
+   * rebuilding a task object; the client decodes results into it.
+   *
+   * @throws TaskResolutionException when the class or method is missing
+   */
+  public static Type resultType(TaskDescriptor descriptor, ClassLoader loader) {
+    Class<?> owner;
+    try {
+      owner = Class.forName(descriptor.className(), false, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new TaskResolutionException("class " + descriptor.className() + " not found", e);
+    }
+    return switch (descriptor.kind()) {
+      case STATIC, VIRTUAL -> findMethod(descriptor, owner, loader).getGenericReturnType();
+      case CONSTRUCTOR -> owner;
+      case OBJECT -> {
+        for (Method candidate : owner.getMethods()) {
+          if (candidate.getName().equals(descriptor.methodName())
+              && candidate.getParameterCount() == descriptor.arity() && !candidate.isBridge()
+              && !Modifier.isStatic(candidate.getModifiers())
+              && !candidate.getDeclaringClass().isInterface()) {
+            yield candidate.getGenericReturnType();
+          }
+        }
+        yield Object.class;
+      }
+    };
+  }
+
   private static Method findMethod(TaskDescriptor descriptor, Class<?> owner, ClassLoader loader) {
     MethodType wanted = methodType(descriptor, loader);
     for (Method method : owner.getDeclaredMethods()) {

@@ -1,0 +1,267 @@
+package io.mp4j;
+
+import io.mp4j.protocol.ErrorCode;
+import io.mp4j.protocol.ErrorReply;
+import io.mp4j.protocol.Hello;
+import io.mp4j.protocol.Mailbox;
+import io.mp4j.protocol.MessageType;
+import io.mp4j.protocol.Welcome;
+import io.mp4j.protocol.Wire;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZFrame;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+import org.zeromq.ZMsg;
+
+/**
+ * The client's half of the conversation with the broker: one I/O thread owns the DEALER socket,
+ * and callers hand it task frames through a {@link Mailbox} (the Freelance client's two halves).
+ * Frames posted close together leave as one SUBMIT message. Results go to the listener on the
+ * I/O thread, which must hand them on at once.
+ */
+final class ClientConnection implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("io.mp4j.client");
+  private static final int SUBMIT_BYTES = 4 << 20;
+
+  /** What the connection reports; called on the I/O thread. */
+  interface Listener {
+    void results(List<byte[]> frames);
+
+    void refused(ErrorReply reply);
+
+    void lost(Mp4jException cause);
+  }
+
+  private sealed interface Outgoing {}
+
+  private record Submit(byte[] frame) implements Outgoing {}
+
+  private record Close() implements Outgoing {}
+
+  private final ZContext context;
+  private final boolean ownsContext;
+  private final String address;
+  private final Listener listener;
+  private final Mailbox<Outgoing> mailbox = new Mailbox<>();
+  private final CompletableFuture<Welcome> welcome = new CompletableFuture<>();
+  private final Hello hello;
+  private final Thread thread;
+  private final long brokerTimeoutNanos;
+  private volatile int workers;
+  private volatile boolean closed;
+
+  /**
+   * Connects and waits for the broker's WELCOME.
+   *
+   * @throws AuthenticationException when the broker refuses the authkey
+   * @throws BrokerException when no broker answers within the timeout
+   */
+  ClientConnection(ZContext context, String address, byte[] authkey, byte[] initializer,
+      Listener listener, Duration connectTimeout) {
+    this.ownsContext = context == null;
+    this.context = ownsContext ? new ZContext(1) : context;
+    this.address = address;
+    this.listener = listener;
+    this.brokerTimeoutNanos = Duration.ofSeconds(10).toNanos();
+    this.hello = new Hello(Wire.PROTOCOL_VERSION, Hello.Role.CLIENT, authkey, hostName(),
+        ProcessHandle.current().pid(), "client-" + ProcessHandle.current().pid(), 0, initializer);
+    this.thread = new Thread(this::run, "mp4j-client-io");
+    thread.setDaemon(true);
+    thread.start();
+    try {
+      Welcome accepted = welcome.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      workers = accepted.workers();
+    } catch (TimeoutException e) {
+      close();
+      throw new BrokerException("no mp4j broker answered at " + address + " within "
+          + connectTimeout.toMillis() + " ms: check the address and that the broker runs");
+    } catch (ExecutionException e) {
+      close();
+      if (e.getCause() instanceof Mp4jException refused) {
+        throw refused;
+      }
+      throw new BrokerException("cannot connect to " + address, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      close();
+      throw new BrokerException("interrupted while connecting to " + address, e);
+    }
+  }
+
+  /** Queues one task frame for the broker; callable from any thread. */
+  void submit(byte[] frame) {
+    mailbox.post(new Submit(frame));
+  }
+
+  /** The number of workers the broker last reported. */
+  int workers() {
+    return workers;
+  }
+
+  /** The largest message the broker accepts. */
+  int maxMessageBytes() {
+    return welcome.getNow(null) == null ? 64 << 20 : welcome.join().maxMessageBytes();
+  }
+
+  private void run() {
+    ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
+    ZMQ.Poller poller = context.createPoller(2);
+    try {
+      socket.setSndHWM(0);
+      socket.setRcvHWM(0);
+      socket.setLinger(200);
+      socket.connect(address);
+      poller.register(socket, ZMQ.Poller.POLLIN);
+      poller.register(mailbox.channel(), ZMQ.Poller.POLLIN);
+      long heartbeatNanos = 1_000_000_000L;
+      long lastSent = send(socket, MessageType.HELLO, List.of(hello.encode()));
+      long lastReceived = System.nanoTime();
+      List<byte[]> frames = new ArrayList<>();
+      while (!closed) {
+        long wait = Math.max(0, (lastSent + heartbeatNanos - System.nanoTime()) / 1_000_000);
+        poller.poll(Math.min(wait + 1, 250));
+        if (poller.pollin(0)) {
+          for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
+              msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
+            lastReceived = System.nanoTime();
+            Welcome update = handle(msg);
+            if (update != null) {
+              heartbeatNanos = update.heartbeatMillis() * 1_000_000L;
+              workers = update.workers();
+            }
+          }
+        }
+        if (poller.pollin(1)) {
+          mailbox.clearSignal();
+          int bytes = 0;
+          for (Outgoing out = mailbox.poll(); out != null; out = mailbox.poll()) {
+            if (out instanceof Close) {
+              if (!frames.isEmpty()) {
+                send(socket, MessageType.SUBMIT, frames);
+              }
+              send(socket, MessageType.BYE, List.of());
+              return;
+            }
+            byte[] frame = ((Submit) out).frame();
+            if (bytes + frame.length > SUBMIT_BYTES && !frames.isEmpty()) {
+              lastSent = send(socket, MessageType.SUBMIT, frames);
+              frames.clear();
+              bytes = 0;
+            }
+            frames.add(frame);
+            bytes += frame.length;
+          }
+          if (!frames.isEmpty()) {
+            lastSent = send(socket, MessageType.SUBMIT, frames);
+            frames.clear();
+          }
+        }
+        long now = System.nanoTime();
+        if (now - lastSent >= heartbeatNanos) {
+          lastSent = send(socket, MessageType.HEARTBEAT, List.of());
+        }
+        if (welcome.isDone() && now - lastReceived > brokerTimeoutNanos) {
+          listener.lost(new BrokerException("lost the broker at " + address + ": nothing heard"
+              + " for " + (now - lastReceived) / 1_000_000 + " ms"));
+          lastReceived = now;
+        }
+      }
+    } catch (ZMQException e) {
+      if (!closed) {
+        LOG.log(Level.ERROR, "client connection failed", e);
+        listener.lost(new BrokerException("connection to " + address + " failed: " + e, e));
+      }
+    } finally {
+      poller.close();
+      socket.close();
+      if (ownsContext) {
+        context.close();
+      }
+      mailbox.close();
+    }
+  }
+
+  /** Handles a message; returns the broker's settings when it sent them. */
+  private Welcome handle(ZMsg msg) {
+    ZFrame typeFrame = msg.pop();
+    MessageType type = typeFrame == null ? null : MessageType.fromFrame(typeFrame.getData());
+    if (type == null) {
+      return null;
+    }
+    try {
+      switch (type) {
+        case RESULT -> {
+          List<byte[]> frames = new ArrayList<>(msg.size());
+          for (ZFrame frame : msg) {
+            frames.add(frame.getData());
+          }
+          listener.results(frames);
+        }
+        case WELCOME, HEARTBEAT -> {
+          Welcome settings = Welcome.decode(msg.pop().getData());
+          welcome.complete(settings);
+          return settings;
+        }
+        case ERROR -> {
+          ErrorReply reply = ErrorReply.decode(msg.pop().getData());
+          if (!welcome.isDone()) {
+            welcome.completeExceptionally(reply.code() == ErrorCode.AUTHENTICATION
+                ? new AuthenticationException("the broker at " + address + " refused this"
+                    + " client: " + reply.message())
+                : new BrokerException("the broker at " + address + " refused this client: "
+                    + reply.message()));
+          } else {
+            listener.refused(reply);
+          }
+        }
+        default -> LOG.log(Level.WARNING, "unexpected " + type + " from the broker ignored");
+      }
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "malformed " + type + " from the broker ignored", e);
+    }
+    return null;
+  }
+
+  private static long send(ZMQ.Socket socket, MessageType type, List<byte[]> body) {
+    socket.send(new byte[] {type.code()}, body.isEmpty() ? 0 : ZMQ.SNDMORE);
+    int last = body.size() - 1;
+    for (int i = 0; i <= last; i++) {
+      socket.send(body.get(i), i == last ? 0 : ZMQ.SNDMORE);
+    }
+    return System.nanoTime();
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+
+  /** Says BYE and stops the I/O thread; idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    mailbox.post(new Close());
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closed = true;
+  }
+}

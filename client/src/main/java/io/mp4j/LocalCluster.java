@@ -1,0 +1,72 @@
+package io.mp4j;
+
+import io.mp4j.broker.Broker;
+import io.mp4j.broker.BrokerConfig;
+import io.mp4j.worker.WorkerSupervisor;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import org.zeromq.ZContext;
+
+/**
+ * The pieces of a local pool: a broker embedded in this JVM on loopback, and worker JVMs spawned
+ * from this JVM's java and classpath, replaced when they exit. The client talks to the broker over
+ * inproc; the workers over TCP on loopback, with a random authkey.
+ */
+final class LocalCluster implements AutoCloseable {
+  private final ZContext context = new ZContext(1);
+  private final Broker broker;
+  private final WorkerSupervisor supervisor;
+  private final byte[] authkey;
+  private final int processes;
+  private final Thread shutdownHook;
+
+  LocalCluster(int processes, int maxTasksPerChild, List<String> jvmOptions) {
+    this.processes = processes;
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    this.authkey = HexFormat.of().formatHex(random).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    this.broker = Broker.start(new BrokerConfig().context(context).authkey(authkey));
+    this.supervisor = new WorkerSupervisor(broker.endpoint(), authkey, "worker", maxTasksPerChild,
+        List.of(), true, jvmOptions, broker::workerProcessExited);
+    this.shutdownHook = new Thread(this::close, "mp4j-pool-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    supervisor.start(processes);
+  }
+
+  ZContext context() {
+    return context;
+  }
+
+  String clientEndpoint() {
+    return broker.inprocEndpoint();
+  }
+
+  byte[] authkey() {
+    return authkey;
+  }
+
+  int processes() {
+    return processes;
+  }
+
+  Broker broker() {
+    return broker;
+  }
+
+  List<Long> workerPids() {
+    return supervisor.pids();
+  }
+
+  @Override
+  public void close() {
+    supervisor.close();
+    broker.close();
+    context.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // The JVM is already shutting down and running this hook.
+    }
+  }
+}

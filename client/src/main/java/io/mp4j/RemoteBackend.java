@@ -1,0 +1,243 @@
+package io.mp4j;
+
+import io.mp4j.protocol.ErrorReply;
+import io.mp4j.protocol.ResultFrame;
+import io.mp4j.protocol.TaskFrame;
+import io.mp4j.protocol.Wire;
+import io.mp4j.protocol.codec.Codec;
+import io.mp4j.protocol.codec.CodecException;
+import io.mp4j.protocol.codec.ValueReader;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
+import org.zeromq.ZContext;
+
+/**
+ * Runs batches on worker processes through a broker. Batches are encoded on the caller's thread,
+ * so a value that cannot be encoded fails at submit time; results are decoded on one results
+ * thread, which also runs the callbacks of the pool's futures (as Python's result handler does).
+ */
+final class RemoteBackend implements Backend, ClientConnection.Listener {
+  private static final System.Logger LOG = System.getLogger("io.mp4j.client");
+
+  /** A task frame on its way: which part of which batch it holds. */
+  private static final class Pending {
+    final Batch batch;
+    final int start;
+    int remaining;
+
+    Pending(Batch batch, int start, int count) {
+      this.batch = batch;
+      this.start = start;
+      this.remaining = count;
+    }
+  }
+
+  private final ClientConnection connection;
+  private final LocalCluster cluster;
+  private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+  private final AtomicLong nextTaskId = new AtomicLong(1);
+  private final ExecutorService resultThread = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "mp4j-results");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private volatile boolean terminated;
+
+  RemoteBackend(ZContext context, String address, byte[] authkey, byte[] initializer,
+      LocalCluster cluster, Duration connectTimeout) {
+    this.cluster = cluster;
+    this.connection = new ClientConnection(context, address, authkey, initializer, this,
+        connectTimeout);
+  }
+
+  @Override
+  public int processes() {
+    return cluster != null ? cluster.processes() : Math.max(1, connection.workers());
+  }
+
+  @Override
+  public void execute(Batch batch) {
+    byte[] function = batch.function().descriptor();
+    batch.function().resultReader();
+    send(batch, function, 0, batch.size());
+  }
+
+  private void send(Batch batch, byte[] function, int from, int to) {
+    byte[] args = encodeArguments(batch, from, to);
+    long taskId = nextTaskId.getAndIncrement();
+    byte[] frame = new TaskFrame(taskId, 0, to - from, function, args).encode();
+    if (frame.length > connection.maxMessageBytes() - 1024) {
+      if (to - from > 1) {
+        int middle = (from + to) >>> 1;
+        send(batch, function, from, middle);
+        send(batch, function, middle, to);
+        return;
+      }
+      throw new EncodingException("the arguments of one call encode to " + frame.length
+          + " bytes, over the broker's limit of " + connection.maxMessageBytes() + " bytes");
+    }
+    pending.put(taskId, new Pending(batch, from, to - from));
+    if (terminated) {
+      pending.remove(taskId);
+      throw new java.util.concurrent.RejectedExecutionException("the pool was terminated");
+    }
+    connection.submit(frame);
+  }
+
+  /** Encodes a whole batch as a task frame numbered 0, as the pool's initializer travels. */
+  static byte[] encodeFrame(Batch batch) {
+    return new TaskFrame(0, 0, batch.size(), batch.function().descriptor(),
+        encodeArguments(batch, 0, batch.size())).encode();
+  }
+
+  private static byte[] encodeArguments(Batch batch, int from, int to) {
+    int arity = batch.function().arity();
+    List<?> items = batch.items();
+    try (MessageBufferPacker out = MessagePack.newDefaultBufferPacker()) {
+      out.packArrayHeader(to - from);
+      for (int i = from; i < to; i++) {
+        out.packArrayHeader(arity);
+        if (arity == 1) {
+          Codec.write(out, items.get(i));
+        } else if (arity > 1) {
+          List<?> args = (List<?>) items.get(i);
+          if (args == null || args.size() != arity) {
+            throw new IllegalArgumentException("call " + i + " needs a list of " + arity
+                + " arguments, got " + args);
+          }
+          for (Object arg : args) {
+            Codec.write(out, arg);
+          }
+        }
+      }
+      return out.toByteArray();
+    } catch (CodecException e) {
+      throw new EncodingException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new EncodingException("cannot encode arguments: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void results(List<byte[]> frames) {
+    resultThread.execute(() -> {
+      for (byte[] frame : frames) {
+        try {
+          complete(ResultFrame.decode(frame));
+        } catch (IOException | RuntimeException e) {
+          LOG.log(Level.WARNING, "a result could not be read", e);
+        }
+      }
+    });
+  }
+
+  private void complete(ResultFrame result) throws IOException {
+    Pending part = pending.get(result.taskId());
+    if (part == null) {
+      return;
+    }
+    ValueReader reader = part.batch.function().resultReader();
+    Object[] values = new Object[result.count()];
+    Mp4jException[] errors = null;
+    if (!result.errors().isEmpty()) {
+      errors = new Mp4jException[result.count()];
+      for (ResultFrame.ItemError error : result.errors()) {
+        errors[error.index()] = RemoteErrors.toException(error.code(), error.error());
+      }
+    }
+    byte[] bytes = result.values();
+    try (MessageUnpacker in = Wire.unpacker(bytes)) {
+      in.unpackArrayHeader();
+      for (int i = 0; i < values.length; i++) {
+        if (errors != null && errors[i] != null) {
+          in.skipValue();
+          continue;
+        }
+        try {
+          values[i] = reader.read(in, bytes);
+        } catch (IOException | RuntimeException e) {
+          if (errors == null) {
+            errors = new Mp4jException[values.length];
+          }
+          errors[i] = new EncodingException("cannot decode a result of "
+              + "the task into its declared type: " + e.getMessage(), e);
+        }
+      }
+    }
+    part.remaining -= result.count();
+    if (part.remaining <= 0) {
+      pending.remove(result.taskId());
+    }
+    deliver(part.batch, part.start + result.offset(), values, errors);
+  }
+
+  private static void deliver(Batch batch, int offset, Object[] values, Mp4jException[] errors) {
+    try {
+      batch.listener().completed(offset, values, errors);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "a result listener failed", e);
+    }
+  }
+
+  @Override
+  public void refused(ErrorReply reply) {
+    LOG.log(Level.WARNING, "the broker refused a message: " + reply.code() + ": "
+        + reply.message());
+  }
+
+  @Override
+  public void lost(Mp4jException cause) {
+    resultThread.execute(() -> failAll(cause));
+  }
+
+  private void failAll(Mp4jException cause) {
+    List<Long> ids = new ArrayList<>(pending.keySet());
+    for (Long id : ids) {
+      Pending part = pending.remove(id);
+      if (part == null) {
+        continue;
+      }
+      Mp4jException[] errors = new Mp4jException[part.remaining];
+      java.util.Arrays.fill(errors, cause);
+      // Which calls are left is not tracked per call; every listener ignores repeats.
+      deliver(part.batch, part.start, new Object[part.remaining], errors);
+    }
+  }
+
+  @Override
+  public void terminate() {
+    terminated = true;
+    connection.close();
+    if (cluster != null) {
+      cluster.close();
+    }
+    resultThread.execute(() -> failAll(new Mp4jException("the pool was terminated")));
+    resultThread.shutdown();
+  }
+
+  @Override
+  public void stop() {
+    connection.close();
+    if (cluster != null) {
+      cluster.close();
+    }
+    resultThread.shutdown();
+    try {
+      resultThread.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.mp4j.examples;
+
+import io.mp4j.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
+
+/**
+ * The seed demo: prime factorization by trial division of consecutive integers from
+ * 1,000,000,000, first sequentially and then through a local pool, with both times and the
+ * speedup.
+ *
+ * <p>Arguments: {@code [count] [processes]}; by default 200,000 integers on one process per core.
+ */
+public final class PrimeFactors {
+  private PrimeFactors() {}
+
+  /** The prime factors of {@code n}, smallest first, by trial division up to its square root. */
+  public static List<Long> factors(long n) {
+    List<Long> factors = new ArrayList<>();
+    while (n % 2 == 0) {
+      factors.add(2L);
+      n /= 2;
+    }
+    for (long d = 3; d * d <= n; d += 2) {
+      while (n % d == 0) {
+        factors.add(d);
+        n /= d;
+      }
+    }
+    if (n > 1) {
+      factors.add(n);
+    }
+    return factors;
+  }
+
+  /**
+   * Runs the demo.
+   *
+   * @param args optional count of integers and number of worker processes
+   */
+  public static void main(String[] args) {
+    int count = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+    int processes = args.length > 1 ? Integer.parseInt(args[1])
+        : Runtime.getRuntime().availableProcessors();
+    long first = 1_000_000_000L;
+    List<Long> numbers = LongStream.range(first, first + count).boxed().toList();
+
+    long start = System.nanoTime();
+    List<List<Long>> sequential = new ArrayList<>(count);
+    for (long n : numbers) {
+      sequential.add(factors(n));
+    }
+    double sequentialSeconds = (System.nanoTime() - start) / 1e9;
+
+    try (Pool pool = Pool.create(processes)) {
+      start = System.nanoTime();
+      List<List<Long>> parallel = pool.map(PrimeFactors::factors, numbers);
+      double parallelSeconds = (System.nanoTime() - start) / 1e9;
+      if (!parallel.equals(sequential)) {
+        throw new IllegalStateException("the pool's results differ from the sequential ones");
+      }
+      int last = count - 1;
+      System.out.printf("factored %,d integers from %,d%n", count, first);
+      System.out.printf("%,d = %s%n", numbers.get(last), sequential.get(last));
+      System.out.printf("sequential: %.3f s%n", sequentialSeconds);
+      System.out.printf("parallel:   %.3f s on %d worker processes (pool start included)%n",
+          parallelSeconds, processes);
+      System.out.printf("speedup:    %.2fx%n", sequentialSeconds / parallelSeconds);
+    }
+  }
+}
