@@ -113,6 +113,16 @@ public final class AsyncResult<T> {
    * @return a future that completes with this result
    */
   public CompletableFuture<T> toCompletableFuture() {
-    return future.copy();
+    // Completed directly rather than through copy(), so that stages see the task's own exception
+    // instead of a CompletionException around it.
+    CompletableFuture<T> view = new CompletableFuture<>();
+    future.whenComplete((value, error) -> {
+      if (error != null) {
+        view.completeExceptionally(error);
+      } else {
+        view.complete(value);
+      }
+    });
+    return view;
   }
 }

@@ -490,7 +490,17 @@ public final class Pool implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    if (state == State.SHUT_DOWN) {
+    boolean stop = false;
+    lock.lock();
+    try {
+      if (state == State.SHUT_DOWN) {
+        state = State.TERMINATED;
+        stop = true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (stop) {
       backend.stop();
     }
   }

@@ -132,15 +132,19 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
 
   @Override
   public void results(List<byte[]> frames) {
-    resultThread.execute(() -> {
-      for (byte[] frame : frames) {
-        try {
-          complete(ResultFrame.decode(frame));
-        } catch (IOException | RuntimeException e) {
-          LOG.log(Level.WARNING, "a result could not be read", e);
+    try {
+      resultThread.execute(() -> {
+        for (byte[] frame : frames) {
+          try {
+            complete(ResultFrame.decode(frame));
+          } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "a result could not be read", e);
+          }
         }
-      }
-    });
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // The pool has stopped; nobody waits for these results.
+    }
   }
 
   private void complete(ResultFrame result) throws IOException {
@@ -199,7 +203,11 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
 
   @Override
   public void lost(Mp4jException cause) {
-    resultThread.execute(() -> failAll(cause));
+    try {
+      resultThread.execute(() -> failAll(cause));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // The pool has stopped; nothing is left to fail.
+    }
   }
 
   private void failAll(Mp4jException cause) {
@@ -223,7 +231,11 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
     if (cluster != null) {
       cluster.close();
     }
-    resultThread.execute(() -> failAll(new Mp4jException("the pool was terminated")));
+    try {
+      resultThread.execute(() -> failAll(new Mp4jException("the pool was terminated")));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Already stopped: nothing is pending.
+    }
     resultThread.shutdown();
   }
 
