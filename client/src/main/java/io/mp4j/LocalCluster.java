@@ -6,6 +6,7 @@ import io.mp4j.worker.WorkerSupervisor;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.zeromq.ZContext;
 
 /**
@@ -26,9 +27,18 @@ final class LocalCluster implements AutoCloseable {
     byte[] random = new byte[24];
     new SecureRandom().nextBytes(random);
     this.authkey = HexFormat.of().formatHex(random).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    this.broker = Broker.start(new BrokerConfig().context(context).authkey(authkey));
+    // A worker the broker gave up on may still be alive but hung: kill it so it is replaced.
+    AtomicReference<WorkerSupervisor> supervisorRef = new AtomicReference<>();
+    this.broker = Broker.start(new BrokerConfig().context(context).authkey(authkey)
+        .onWorkerLost(pid -> {
+          WorkerSupervisor owner = supervisorRef.get();
+          if (owner != null) {
+            owner.kill(pid);
+          }
+        }));
     this.supervisor = new WorkerSupervisor(broker.endpoint(), authkey, "worker", maxTasksPerChild,
         List.of(), true, jvmOptions, broker::workerProcessExited);
+    supervisorRef.set(supervisor);
     this.shutdownHook = new Thread(this::close, "mp4j-pool-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     supervisor.start(processes);

@@ -2,6 +2,7 @@ package io.mp4j.broker;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.zeromq.ZContext;
 
@@ -20,6 +21,7 @@ public final class BrokerConfig {
   private int maxPrefetch = 256;
   private ZContext context;
   private LongSupplier nanoClock = System::nanoTime;
+  private LongConsumer onWorkerLost = pid -> { };
 
   /** Where to listen, as a ZeroMQ TCP endpoint; port 0 picks a free port. */
   public BrokerConfig bindAddress(String value) {
@@ -88,6 +90,19 @@ public final class BrokerConfig {
   public BrokerConfig nanoClock(LongSupplier value) {
     this.nanoClock = Objects.requireNonNull(value, "nanoClock");
     return this;
+  }
+
+  /**
+   * Called on the broker's thread with the pid of each worker it declares lost, so that a local
+   * supervisor can kill a hung process and start another; must return at once.
+   */
+  public BrokerConfig onWorkerLost(LongConsumer value) {
+    this.onWorkerLost = Objects.requireNonNull(value, "onWorkerLost");
+    return this;
+  }
+
+  LongConsumer onWorkerLost() {
+    return onWorkerLost;
   }
 
   String bindAddress() {

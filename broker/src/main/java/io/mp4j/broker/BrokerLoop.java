@@ -413,6 +413,7 @@ final class BrokerLoop implements Runnable {
     if (cause != null) {
       workersLost++;
       LOG.log(Level.INFO, "lost worker " + worker.describe() + ": " + cause);
+      config.onWorkerLost().accept(worker.pid);
     }
     List<QueuedTask> held = new ArrayList<>(worker.inFlight.values());
     worker.inFlight.clear();

@@ -88,6 +88,17 @@ public final class WorkerSupervisor implements AutoCloseable {
     return new ArrayList<>(children.keySet());
   }
 
+  /**
+   * Kills one of this supervisor's processes, which is then replaced; a pid it does not own is
+   * ignored. Returns at once.
+   */
+  public void kill(long pid) {
+    Process process = children.get(pid);
+    if (process != null) {
+      process.destroyForcibly();
+    }
+  }
+
   private synchronized void launch() {
     if (!running) {
       return;

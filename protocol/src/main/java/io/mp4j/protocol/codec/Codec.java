@@ -77,7 +77,26 @@ public final class Codec {
     } else if (value instanceof Character c) {
       out.packString(c.toString());
     } else {
+      requireEncodable(value.getClass());
       out.writePayload(toBytes(value, Mappers.VALUES));
+    }
+  }
+
+  /**
+   * Refuses JDK types that are not data, such as threads or sockets, which Jackson would
+   * otherwise write as a map of whatever their getters return.
+   */
+  private static void requireEncodable(Class<?> type) {
+    if (type.isArray() || type.isEnum() || type.isRecord()
+        || java.util.Collection.class.isAssignableFrom(type)
+        || Map.class.isAssignableFrom(type) || Number.class.isAssignableFrom(type)) {
+      return;
+    }
+    String name = type.getName();
+    if (name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
+        || name.startsWith("sun.") || name.startsWith("com.sun.")) {
+      throw new CodecException("cannot encode a value of type " + name + ": mp4j sends numbers,"
+          + " strings, byte and primitive arrays, lists, maps, sets, enums, records and beans");
     }
   }
 
