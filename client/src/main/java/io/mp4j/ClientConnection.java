@@ -33,6 +33,7 @@ import org.zeromq.ZMsg;
 final class ClientConnection implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("io.mp4j.client");
   private static final int SUBMIT_BYTES = 4 << 20;
+  private static final long HELLO_RETRY_NANOS = 1_000_000_000L;
 
   /** What the connection reports; called on the I/O thread. */
   interface Listener {
@@ -60,6 +61,7 @@ final class ClientConnection implements AutoCloseable {
   private final long brokerTimeoutNanos;
   private volatile int workers;
   private volatile boolean closed;
+  private volatile boolean closeRequested;
 
   /**
    * Connects and waits for the broker's WELCOME.
@@ -114,23 +116,29 @@ final class ClientConnection implements AutoCloseable {
     return welcome.getNow(null) == null ? 64 << 20 : welcome.join().maxMessageBytes();
   }
 
-  private void run() {
+  private ZMQ.Socket openSocket() {
     ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
+    socket.setSndHWM(0);
+    socket.setRcvHWM(0);
+    socket.setLinger(200);
+    socket.connect(address);
+    return socket;
+  }
+
+  private void run() {
+    ZMQ.Socket socket = openSocket();
     ZMQ.Poller poller = context.createPoller(2);
     try {
-      socket.setSndHWM(0);
-      socket.setRcvHWM(0);
-      socket.setLinger(200);
-      socket.connect(address);
       poller.register(socket, ZMQ.Poller.POLLIN);
       poller.register(mailbox.channel(), ZMQ.Poller.POLLIN);
       long heartbeatNanos = 1_000_000_000L;
       long lastSent = send(socket, MessageType.HELLO, List.of(hello.encode()));
+      long helloSent = lastSent;
       long lastReceived = System.nanoTime();
       List<byte[]> frames = new ArrayList<>();
       while (!closed) {
         long wait = Math.max(0, (lastSent + heartbeatNanos - System.nanoTime()) / 1_000_000);
-        poller.poll(Math.min(wait + 1, 250));
+        poller.poll(Math.min(wait + 1, welcome.isDone() ? 250 : 50));
         if (poller.pollin(0)) {
           for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
               msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
@@ -142,7 +150,16 @@ final class ClientConnection implements AutoCloseable {
             }
           }
         }
-        if (poller.pollin(1)) {
+        if (!welcome.isDone() && System.nanoTime() - helloSent > HELLO_RETRY_NANOS) {
+          // Once in a while a first connection stalls in its handshake; a new socket does not.
+          poller.unregister(socket);
+          socket.close();
+          socket = openSocket();
+          poller.register(socket, ZMQ.Poller.POLLIN);
+          helloSent = send(socket, MessageType.HELLO, List.of(hello.encode()));
+          lastSent = helloSent;
+        }
+        if (poller.pollin(1) && welcome.isDone()) {
           mailbox.clearSignal();
           int bytes = 0;
           for (Outgoing out = mailbox.poll(); out != null; out = mailbox.poll()) {
@@ -166,9 +183,11 @@ final class ClientConnection implements AutoCloseable {
             lastSent = send(socket, MessageType.SUBMIT, frames);
             frames.clear();
           }
+        } else if (poller.pollin(1) && closeRequested) {
+          return;
         }
         long now = System.nanoTime();
-        if (now - lastSent >= heartbeatNanos) {
+        if (now - lastSent >= heartbeatNanos && welcome.isDone()) {
           lastSent = send(socket, MessageType.HEARTBEAT, List.of());
         }
         if (welcome.isDone() && now - lastReceived > brokerTimeoutNanos) {
@@ -256,6 +275,7 @@ final class ClientConnection implements AutoCloseable {
     if (closed) {
       return;
     }
+    closeRequested = true;
     mailbox.post(new Close());
     try {
       thread.join(2000);

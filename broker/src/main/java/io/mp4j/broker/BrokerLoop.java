@@ -206,6 +206,9 @@ final class BrokerLoop implements Runnable {
       hello(identity, peer, msg, now);
       return;
     }
+    if (peer == null && type == MessageType.BYE) {
+      return; // a refused or expired peer saying goodbye; there is nothing to answer
+    }
     if (peer == null) {
       unknownTypeDropped++;
       sendError(identity, ErrorCode.NOT_CONNECTED, "send HELLO first; the message was dropped");

@@ -38,6 +38,7 @@ public final class WorkerProcess {
   private static final System.Logger LOG = System.getLogger("io.mp4j.worker");
   private static final int RESULTS_PER_MESSAGE = 256;
   private static final int RESULT_BYTES_PER_MESSAGE = 1 << 20;
+  private static final long HELLO_RETRY_NANOS = 2_000_000_000L;
 
   private sealed interface Work {}
 
@@ -62,6 +63,7 @@ public final class WorkerProcess {
   private long lastSent;
   private long lastReceived;
   private int exitCode;
+  private boolean welcomed;
 
   /** Creates a worker; {@link #run} connects it. */
   public WorkerProcess(WorkerConfig config) {
@@ -81,9 +83,12 @@ public final class WorkerProcess {
     taskThread.start();
     try (ZContext context = new ZContext(1)) {
       boolean again = true;
-      long backoffMillis = 100;
+      long backoffMillis = 10;
       while (again) {
         again = serve(context);
+        if (welcomed) {
+          backoffMillis = 10;
+        }
         if (again) {
           LOG.log(Level.INFO, "broker " + config.brokerAddress() + " lost; reconnecting in "
               + backoffMillis + " ms");
@@ -117,6 +122,8 @@ public final class WorkerProcess {
     try {
       long now = System.nanoTime();
       lastReceived = now;
+      welcomed = false;
+      long helloSent = now;
       send(socket, MessageType.HELLO, new Hello(Wire.PROTOCOL_VERSION, Hello.Role.WORKER,
           config.authkey(), host, pid, config.name(), config.maxTasks(), null).encode());
       while (true) {
@@ -147,6 +154,10 @@ public final class WorkerProcess {
         now = System.nanoTime();
         if (now - lastSent >= heartbeatNanos) {
           send(socket, MessageType.HEARTBEAT);
+        }
+        if (!welcomed && now - helloSent > HELLO_RETRY_NANOS) {
+          // Once in a while a first connection stalls in its handshake; a new socket does not.
+          return true;
         }
         if (now - lastReceived > config.brokerTimeoutNanos()) {
           if (config.exitOnBrokerLoss()) {
@@ -186,6 +197,7 @@ public final class WorkerProcess {
         }
       }
       case WELCOME, HEARTBEAT -> {
+        welcomed = true;
         if (!msg.isEmpty()) {
           try {
             heartbeatNanos = Welcome.decode(msg.pop().getData()).heartbeatMillis() * 1_000_000L;
