@@ -10,7 +10,8 @@ import java.util.stream.LongStream;
  * 1,000,000,000, first sequentially and then through a local pool, with both times and the
  * speedup.
  *
- * <p>Arguments: {@code [count] [processes]}; by default 200,000 integers on one process per core.
+ * <p>Arguments: {@code [count] [processes]}; by default 200,000 integers on one process per
+ * core. Both runs are timed after a short warm-up, and the pool's start is timed apart.
  */
 public final class PrimeFactors {
   private PrimeFactors() {}
@@ -45,7 +46,10 @@ public final class PrimeFactors {
         : Runtime.getRuntime().availableProcessors();
     long first = 1_000_000_000L;
     List<Long> numbers = LongStream.range(first, first + count).boxed().toList();
+    // Both sides run a short warm-up first, so that the times compare compiled code.
+    List<Long> warmUp = numbers.subList(0, Math.min(count, 5_000));
 
+    warmUp.forEach(PrimeFactors::factors);
     long start = System.nanoTime();
     List<List<Long>> sequential = new ArrayList<>(count);
     for (long n : numbers) {
@@ -53,7 +57,10 @@ public final class PrimeFactors {
     }
     double sequentialSeconds = (System.nanoTime() - start) / 1e9;
 
+    start = System.nanoTime();
     try (Pool pool = Pool.create(processes)) {
+      pool.map(PrimeFactors::factors, warmUp);
+      double startSeconds = (System.nanoTime() - start) / 1e9;
       start = System.nanoTime();
       List<List<Long>> parallel = pool.map(PrimeFactors::factors, numbers);
       double parallelSeconds = (System.nanoTime() - start) / 1e9;
@@ -61,11 +68,12 @@ public final class PrimeFactors {
         throw new IllegalStateException("the pool's results differ from the sequential ones");
       }
       int last = count - 1;
-      System.out.printf("factored %,d integers from %,d%n", count, first);
-      System.out.printf("%,d = %s%n", numbers.get(last), sequential.get(last));
+      System.out.printf("factored %,d integers from %,d; the last: %,d = %s%n", count, first,
+          numbers.get(last), sequential.get(last));
+      System.out.printf("pool start and warm-up: %.3f s%n", startSeconds);
       System.out.printf("sequential: %.3f s%n", sequentialSeconds);
-      System.out.printf("parallel:   %.3f s on %d worker processes (pool start included)%n",
-          parallelSeconds, processes);
+      System.out.printf("parallel:   %.3f s on %d worker processes%n", parallelSeconds,
+          processes);
       System.out.printf("speedup:    %.2fx%n", sequentialSeconds / parallelSeconds);
     }
   }
