@@ -1,0 +1,245 @@
+package io.mp4j.broker;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mp4j.protocol.ErrorCode;
+import io.mp4j.protocol.Hello;
+import io.mp4j.protocol.MessageType;
+import io.mp4j.protocol.ResultFrame;
+import io.mp4j.protocol.TaskFrame;
+import io.mp4j.protocol.Wire;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.msgpack.core.MessageUnpacker;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMsg;
+
+/**
+ * The broker's routing and fault handling, driven over real sockets by peers that speak the
+ * protocol by hand, with a clock the test advances instead of sleeping.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class BrokerLoopTest {
+  private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+  private final ZContext context = new ZContext(1);
+  private Broker broker;
+
+  @BeforeEach
+  void start() {
+    broker = Broker.start(new BrokerConfig().nanoClock(clock::get));
+  }
+
+  @AfterEach
+  void stop() {
+    broker.close();
+    context.close();
+  }
+
+  /** A peer that speaks the protocol by hand. */
+  private final class Peer {
+    final ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
+
+    Peer(Hello.Role role, long pid) {
+      socket.setLinger(0);
+      socket.setReceiveTimeOut(5000);
+      socket.connect(broker.endpoint());
+      send(MessageType.HELLO, new Hello(Wire.PROTOCOL_VERSION, role, null, "test", pid,
+          role + "-" + pid, 0, null).encode());
+      assertNotNull(receive(MessageType.WELCOME));
+    }
+
+    void send(MessageType type, byte[]... frames) {
+      socket.send(new byte[] {type.code()}, frames.length == 0 ? 0 : ZMQ.SNDMORE);
+      for (int i = 0; i < frames.length; i++) {
+        socket.send(frames[i], i < frames.length - 1 ? ZMQ.SNDMORE : 0);
+      }
+    }
+
+    /** The next message of this type, skipping heartbeats; null when none comes. */
+    ZMsg receive(MessageType expected) {
+      while (true) {
+        ZMsg msg = ZMsg.recvMsg(socket);
+        if (msg == null) {
+          return null;
+        }
+        MessageType type = MessageType.fromFrame(msg.pop().getData());
+        if (type != MessageType.HEARTBEAT) {
+          assertEquals(expected, type);
+          return msg;
+        }
+      }
+    }
+
+    /** The task frames of the next TASK message, with their keys. */
+    List<long[]> keys = new ArrayList<>();
+
+    List<TaskFrame> tasks() throws Exception {
+      ZMsg msg = receive(MessageType.TASK);
+      assertNotNull(msg, "no TASK arrived");
+      List<TaskFrame> frames = new ArrayList<>();
+      keys.clear();
+      while (!msg.isEmpty()) {
+        try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
+          in.unpackArrayHeader();
+          keys.add(new long[] {in.unpackLong(), in.unpackLong()});
+        }
+        frames.add(TaskFrame.decode(msg.pop().getData()));
+      }
+      return frames;
+    }
+
+    void answer(long key, TaskFrame task) {
+      byte[] values = Wire.pack(packer -> {
+        packer.packArrayHeader(task.count());
+        for (int i = 0; i < task.count(); i++) {
+          packer.packInt(task.offset() + i);
+        }
+      });
+      send(MessageType.RESULT, Wire.pack(packer -> {
+        packer.packArrayHeader(2);
+        packer.packLong(key);
+        packer.packLong(1000);
+      }), new ResultFrame(task.taskId(), task.offset(), task.count(), values, List.of())
+          .encode());
+    }
+
+    void close() {
+      socket.close();
+    }
+  }
+
+  private static byte[] task(long taskId, int count) {
+    byte[] args = Wire.pack(packer -> {
+      packer.packArrayHeader(count);
+      for (int i = 0; i < count; i++) {
+        packer.packArrayHeader(1);
+        packer.packInt(i);
+      }
+    });
+    return new TaskFrame(taskId, 0, count, new byte[] {1, 2, 3}, args).encode();
+  }
+
+  private BrokerStats stats() {
+    return broker.stats(Duration.ofSeconds(5));
+  }
+
+  /** Moves the broker's clock past the worker timeout and waits until it noticed. */
+  private void expireWorkers(long lostBefore) {
+    clock.addAndGet(Duration.ofSeconds(5).toNanos());
+    await().atMost(Duration.ofSeconds(5)).until(() -> stats().workersLost() > lostBefore);
+  }
+
+  @Test
+  void silentWorker_isRemovedEverywhere_andItsTaskGoesToAnotherWorker() throws Exception {
+    Peer client = new Peer(Hello.Role.CLIENT, 1);
+    Peer first = new Peer(Hello.Role.WORKER, 100);
+    client.send(MessageType.SUBMIT, task(7, 1));
+    TaskFrame held = first.tasks().get(0);
+    long staleKey = first.keys.get(0)[0];
+    assertEquals(7, held.taskId());
+
+    expireWorkers(0);
+    BrokerStats afterLoss = stats();
+    assertEquals(0, afterLoss.workers());
+    assertEquals(1, afterLoss.queuedTasks());
+    assertEquals(0, afterLoss.tasksInFlight());
+
+    Peer second = new Peer(Hello.Role.WORKER, 200);
+    TaskFrame again = second.tasks().get(0);
+    assertEquals(7, again.taskId());
+    // The lost worker's late answer is ignored; the new worker's reaches the client.
+    first.answer(staleKey, held);
+    second.answer(second.keys.get(0)[0], again);
+    ResultFrame result = ResultFrame.decode(client.receive(MessageType.RESULT).pop().getData());
+    assertEquals(7, result.taskId());
+    assertTrue(result.errors().isEmpty());
+    client.socket.setReceiveTimeOut(300);
+    assertNull(client.receive(MessageType.RESULT));
+    assertEquals(1, stats().tasksCompleted());
+    client.close();
+    first.close();
+    second.close();
+  }
+
+  @Test
+  void taskLostWithSeveralCalls_isSplitIntoSingleCalls() throws Exception {
+    Peer client = new Peer(Hello.Role.CLIENT, 1);
+    Peer first = new Peer(Hello.Role.WORKER, 100);
+    client.send(MessageType.SUBMIT, task(9, 3));
+    assertEquals(3, first.tasks().get(0).count());
+    expireWorkers(0);
+
+    Peer second = new Peer(Hello.Role.WORKER, 200);
+    List<Integer> offsets = new ArrayList<>();
+    while (offsets.size() < 3) {
+      List<TaskFrame> parts = second.tasks();
+      for (int i = 0; i < parts.size(); i++) {
+        TaskFrame part = parts.get(i);
+        assertEquals(1, part.count());
+        offsets.add(part.offset());
+        second.answer(second.keys.get(i)[0], part);
+      }
+    }
+    assertEquals(List.of(0, 1, 2), offsets);
+    client.close();
+    first.close();
+    second.close();
+  }
+
+  @Test
+  void taskLostThreeTimes_failsWithWorkerLost() throws Exception {
+    Peer client = new Peer(Hello.Role.CLIENT, 1);
+    client.send(MessageType.SUBMIT, task(11, 1));
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Peer worker = new Peer(Hello.Role.WORKER, 100 + attempt);
+      assertEquals(11, worker.tasks().get(0).taskId());
+      // Keep the client alive while the clock jumps.
+      client.send(MessageType.HEARTBEAT);
+      expireWorkers(attempt);
+      worker.close();
+    }
+    ResultFrame result = ResultFrame.decode(client.receive(MessageType.RESULT).pop().getData());
+    assertEquals(11, result.taskId());
+    assertEquals(ErrorCode.WORKER_LOST, result.errors().get(0).code());
+    assertTrue(result.errors().get(0).error().message().contains("3 workers"));
+    client.close();
+  }
+
+  @Test
+  void twoClients_shareOneWorkerInTurn() throws Exception {
+    Peer a = new Peer(Hello.Role.CLIENT, 1);
+    Peer b = new Peer(Hello.Role.CLIENT, 2);
+    for (int i = 0; i < 4; i++) {
+      a.send(MessageType.SUBMIT, task(100 + i, 1));
+      b.send(MessageType.SUBMIT, task(200 + i, 1));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> stats().queuedTasks() == 8);
+    Peer worker = new Peer(Hello.Role.WORKER, 300);
+    List<Long> order = new ArrayList<>();
+    while (order.size() < 8) {
+      List<TaskFrame> tasks = worker.tasks();
+      for (int i = 0; i < tasks.size(); i++) {
+        order.add(tasks.get(i).taskId() / 100);
+        worker.answer(worker.keys.get(i)[0], tasks.get(i));
+      }
+    }
+    // One task at a time while the broker knows nothing of their length: strictly alternating.
+    assertEquals(List.of(1L, 2L, 1L, 2L, 1L, 2L, 1L, 2L), order);
+    a.close();
+    b.close();
+    worker.close();
+  }
+}
