@@ -131,10 +131,13 @@ final class ImapIterator<R> implements ResultIterator<R> {
 
   @Override
   public boolean hasNext() {
+    // The consuming thread alone touches current, so a batch in hand needs no lock.
+    if (current != null && current.next < current.values.length) {
+      return true;
+    }
     lock.lock();
     try {
-      if ((current != null && current.next < current.values.length) || !completed.isEmpty()
-          || !submitted.isEmpty()) {
+      if (!completed.isEmpty() || !submitted.isEmpty()) {
         return true;
       }
     } finally {
@@ -164,18 +167,34 @@ final class ImapIterator<R> implements ResultIterator<R> {
   @Override
   @SuppressWarnings("unchecked")
   public R next(long timeout, TimeUnit unit) throws TimeoutException, InterruptedException {
-    if (!hasNext()) {
-      throw new NoSuchElementException("no more results");
+    if (current == null || current.next >= current.values.length) {
+      current = null;
+      if (!hasNext()) {
+        throw new NoSuchElementException("no more results");
+      }
+      current = awaitChunk(timeout, unit);
+      fill();
     }
+    int at = current.next++;
+    Mp4jException error = current.errors[at];
+    Object value = current.values[at];
+    current.values[at] = null;
+    if (error != null) {
+      throw error;
+    }
+    return (R) value;
+  }
+
+  /** Waits for the next batch to yield. */
+  private Chunk awaitChunk(long timeout, TimeUnit unit)
+      throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + Math.min(unit.toNanos(timeout), Long.MAX_VALUE / 4);
     lock.lock();
     try {
-      while (current == null || current.next >= current.values.length) {
-        current = null;
+      while (true) {
         Chunk ready = takeReady();
         if (ready != null) {
-          current = ready;
-          break;
+          return ready;
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -183,20 +202,8 @@ final class ImapIterator<R> implements ResultIterator<R> {
         }
         changed.awaitNanos(left);
       }
-      int at = current.next++;
-      Mp4jException error = current.errors[at];
-      Object value = current.values[at];
-      current.values[at] = null;
-      if (current.next >= current.values.length) {
-        current = null;
-      }
-      if (error != null) {
-        throw error;
-      }
-      return (R) value;
     } finally {
       lock.unlock();
-      fill();
     }
   }
 
