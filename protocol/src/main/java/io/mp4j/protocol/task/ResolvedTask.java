@@ -4,11 +4,10 @@ import io.mp4j.protocol.codec.Codec;
 import io.mp4j.protocol.codec.CodecException;
 import io.mp4j.protocol.codec.ValueReader;
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
@@ -23,18 +22,24 @@ import org.msgpack.core.MessageUnpacker;
  * the task, the client to learn the result type it decodes into. Not for users.
  */
 public final class ResolvedTask {
-  private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+  /** Calls the code with the captured values and one call's arguments, in order. */
+  @FunctionalInterface
+  private interface Invoker {
+    Object invoke(Object[] arguments) throws ReflectiveOperationException;
+  }
 
   private final TaskDescriptor descriptor;
-  private final MethodHandle invoker;
+  private final Invoker invoker;
+  private final Object[] captured;
   private final ValueReader[] argumentReaders;
   private final Type resultType;
 
   private ResolvedTask(
-      TaskDescriptor descriptor, MethodHandle invoker, ValueReader[] argumentReaders,
-      Type resultType) {
+      TaskDescriptor descriptor, Invoker invoker, Object[] captured,
+      ValueReader[] argumentReaders, Type resultType) {
     this.descriptor = descriptor;
     this.invoker = invoker;
+    this.captured = captured;
     this.argumentReaders = argumentReaders;
     this.resultType = resultType;
   }
@@ -60,7 +65,7 @@ public final class ResolvedTask {
         case CONSTRUCTOR -> forConstructor(descriptor, owner, loader);
         case OBJECT -> forObject(descriptor, owner);
       };
-    } catch (IllegalAccessException | RuntimeException e) {
+    } catch (RuntimeException e) {
       if (e instanceof TaskResolutionException || e instanceof CodecException) {
         throw (RuntimeException) e;
       }
@@ -124,20 +129,26 @@ public final class ResolvedTask {
     }
   }
 
-  private static ResolvedTask forMethod(TaskDescriptor descriptor, Class<?> owner, Method method)
-      throws IllegalAccessException {
+  private static ResolvedTask forMethod(TaskDescriptor descriptor, Class<?> owner,
+      Method method) {
     method.setAccessible(true);
     List<Type> parameters = new ArrayList<>();
     if (!Modifier.isStatic(method.getModifiers())) {
       parameters.add(owner);
     }
     parameters.addAll(Arrays.asList(genericParameters(method)));
-    return bind(descriptor, LOOKUP.unreflect(method), parameters, method.getGenericReturnType());
+    Invoker invoker;
+    if (Modifier.isStatic(method.getModifiers())) {
+      invoker = arguments -> method.invoke(null, arguments);
+    } else {
+      invoker = arguments -> method.invoke(arguments[0],
+          Arrays.copyOfRange(arguments, 1, arguments.length));
+    }
+    return bind(descriptor, invoker, parameters, method.getGenericReturnType());
   }
 
   private static ResolvedTask forConstructor(
-      TaskDescriptor descriptor, Class<?> owner, ClassLoader loader)
-      throws IllegalAccessException {
+      TaskDescriptor descriptor, Class<?> owner, ClassLoader loader) {
     MethodType wanted = methodType(descriptor, loader);
     Constructor<?> constructor;
     try {
@@ -147,13 +158,11 @@ public final class ResolvedTask {
           "constructor " + descriptor.methodType() + " not found in " + owner.getName(), e);
     }
     constructor.setAccessible(true);
-    return bind(
-        descriptor, LOOKUP.unreflectConstructor(constructor),
+    return bind(descriptor, constructor::newInstance,
         Arrays.asList(genericParameters(constructor)), owner);
   }
 
-  private static ResolvedTask forObject(TaskDescriptor descriptor, Class<?> owner)
-      throws IllegalAccessException {
+  private static ResolvedTask forObject(TaskDescriptor descriptor, Class<?> owner) {
     Method method = null;
     for (Method candidate : owner.getMethods()) {
       if (candidate.getName().equals(descriptor.methodName())
@@ -171,10 +180,9 @@ public final class ResolvedTask {
     }
     method.setAccessible(true);
     Object instance = Codec.decodeState(descriptor.captured(), owner);
-    MethodHandle handle = LOOKUP.unreflect(method).bindTo(instance);
-    return wrap(
-        descriptor, handle, Arrays.asList(genericParameters(method)),
-        method.getGenericReturnType());
+    Method call = method;
+    return wrap(descriptor, arguments -> call.invoke(instance, arguments), new Object[0],
+        Arrays.asList(genericParameters(method)), method.getGenericReturnType());
   }
 
   /** Generic parameter types, falling back to the erased ones where the compiler kept none. */
@@ -185,13 +193,10 @@ public final class ResolvedTask {
   }
 
   private static ResolvedTask bind(
-      TaskDescriptor descriptor, MethodHandle handle, List<Type> parameters, Type resultType) {
+      TaskDescriptor descriptor, Invoker invoker, List<Type> parameters, Type resultType) {
     Object[] captured = readCaptured(descriptor, parameters);
-    if (captured.length > 0) {
-      handle = MethodHandles.insertArguments(handle, 0, captured);
-    }
-    return wrap(descriptor, handle, parameters.subList(captured.length, parameters.size()),
-        resultType);
+    return wrap(descriptor, invoker, captured,
+        parameters.subList(captured.length, parameters.size()), resultType);
   }
 
   private static Object[] readCaptured(TaskDescriptor descriptor, List<Type> parameters) {
@@ -218,8 +223,8 @@ public final class ResolvedTask {
     }
   }
 
-  private static ResolvedTask wrap(
-      TaskDescriptor descriptor, MethodHandle handle, List<Type> arguments, Type resultType) {
+  private static ResolvedTask wrap(TaskDescriptor descriptor, Invoker invoker,
+      Object[] captured, List<Type> arguments, Type resultType) {
     if (arguments.size() != descriptor.arity()) {
       throw new TaskResolutionException(
           descriptor.displayName() + " takes " + arguments.size() + " arguments, but each call"
@@ -229,11 +234,7 @@ public final class ResolvedTask {
     for (int i = 0; i < readers.length; i++) {
       readers[i] = Codec.reader(arguments.get(i));
     }
-    MethodHandle invoker =
-        handle
-            .asSpreader(Object[].class, arguments.size())
-            .asType(MethodType.methodType(Object.class, Object[].class));
-    return new ResolvedTask(descriptor, invoker, readers, resultType);
+    return new ResolvedTask(descriptor, invoker, captured, readers, resultType);
   }
 
   /** The descriptor this was resolved from. */
@@ -276,6 +277,16 @@ public final class ResolvedTask {
    * @throws Throwable whatever the task throws
    */
   public Object invoke(Object[] args) throws Throwable {
-    return invoker.invokeExact(args);
+    Object[] all = args;
+    if (captured.length > 0) {
+      all = new Object[captured.length + args.length];
+      System.arraycopy(captured, 0, all, 0, captured.length);
+      System.arraycopy(args, 0, all, captured.length, args.length);
+    }
+    try {
+      return invoker.invoke(all);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 }
