@@ -22,7 +22,8 @@ final class LocalCluster implements AutoCloseable {
   private final int processes;
   private final Thread shutdownHook;
 
-  LocalCluster(int processes, int maxTasksPerChild, List<String> jvmOptions) {
+  LocalCluster(int processes, int maxTasksPerChild, List<String> jvmOptions,
+      java.time.Duration workerTimeout) {
     this.processes = processes;
     byte[] random = new byte[24];
     new SecureRandom().nextBytes(random);
@@ -30,6 +31,7 @@ final class LocalCluster implements AutoCloseable {
     // A worker the broker gave up on may still be alive but hung: kill it so it is replaced.
     AtomicReference<WorkerSupervisor> supervisorRef = new AtomicReference<>();
     this.broker = Broker.start(new BrokerConfig().context(context).authkey(authkey)
+        .workerTimeout(workerTimeout)
         .onWorkerLost(pid -> {
           WorkerSupervisor owner = supervisorRef.get();
           if (owner != null) {

@@ -45,6 +45,11 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Pool implements AutoCloseable {
   private enum State { RUNNING, SHUT_DOWN, TERMINATED }
 
+  /** The environment variable that points {@link #create()} at a standalone broker. */
+  static final String BROKER_ENV = "MP4J_BROKER";
+  /** The environment variable holding the broker's authkey. */
+  static final String AUTHKEY_ENV = "MP4J_AUTHKEY";
+
   private final Backend backend;
   private final int defaultChunkSize;
   private final int imapWindow;
@@ -62,12 +67,19 @@ public final class Pool implements AutoCloseable {
   }
 
   /**
-   * A pool of worker processes on this machine, one per core.
+   * A pool of worker processes on this machine, one per core; or, when the environment variable
+   * {@code MP4J_BROKER} names a broker, a pool served by that broker's workers (its key taken
+   * from {@code MP4J_AUTHKEY}), so the same program runs on a laptop and on a cluster.
    *
    * @return the running pool
-   * @throws Mp4jException when the embedded broker or the workers cannot start
+   * @throws Mp4jException when the embedded broker or the workers cannot start, or the broker
+   *     named by {@code MP4J_BROKER} cannot be reached
    */
   public static Pool create() {
+    String address = System.getenv(BROKER_ENV);
+    if (address != null && !address.isBlank()) {
+      return connect(address);
+    }
     return builder().build();
   }
 
@@ -94,6 +106,20 @@ public final class Pool implements AutoCloseable {
    */
   public static Pool connect(String address, String authkey) {
     return builder().connect(address).authkey(authkey).build();
+  }
+
+  /**
+   * A pool served by the workers of a standalone broker, with the authkey from the environment
+   * variable {@code MP4J_AUTHKEY} (none when it is not set).
+   *
+   * @param address the broker's address, such as {@code tcp://broker-host:5555}
+   * @return the connected pool
+   * @throws BrokerException when no broker answers at the address
+   * @throws AuthenticationException when the broker refuses the authkey
+   */
+  public static Pool connect(String address) {
+    String key = System.getenv(AUTHKEY_ENV);
+    return connect(address, key == null || key.isEmpty() ? null : key);
   }
 
   /**
@@ -700,6 +726,7 @@ public final class Pool implements AutoCloseable {
     private Object[] initializerArgs = new Object[0];
     private List<String> jvmOptions = List.of();
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration workerTimeout = Duration.ofSeconds(4);
 
     private Builder() {}
 
@@ -824,6 +851,23 @@ public final class Pool implements AutoCloseable {
     }
 
     /**
+     * How long a local worker may stay silent before it counts as hung: its tasks go to other
+     * workers and it is replaced (default 4 s). Local process pools only; a standalone broker
+     * takes {@code --worker-timeout-ms}.
+     *
+     * @param value a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException when {@code value} is not positive
+     */
+    public Builder workerTimeout(Duration value) {
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException("workerTimeout must be positive, got " + value);
+      }
+      this.workerTimeout = value;
+      return this;
+    }
+
+    /**
      * How long to wait for a standalone broker to answer (default 10 s).
      *
      * @param value a positive duration
@@ -864,7 +908,8 @@ public final class Pool implements AutoCloseable {
             connectTimeout), null, chunkSize);
       }
       int count = processes > 0 ? processes : Runtime.getRuntime().availableProcessors();
-      LocalCluster cluster = new LocalCluster(count, maxTasksPerChild, jvmOptions);
+      LocalCluster cluster = new LocalCluster(count, maxTasksPerChild, jvmOptions,
+          workerTimeout);
       try {
         return new Pool(new RemoteBackend(cluster.context(), cluster.clientEndpoint(),
             cluster.authkey(), initializerFrame, cluster, connectTimeout), cluster, chunkSize);

@@ -19,20 +19,27 @@ final class AsyncBenchmark implements Benchmark {
   }
 
   @Override
+  public String title() {
+    return "Trivial tasks without chunking";
+  }
+
+  @Override
   public Section run(Context context) throws Exception {
     Sizes sizes = context.sizes();
     int n = sizes.asyncTasks();
     int processes = context.processes();
-    Section section = new Section(key(), "Trivial tasks without chunking",
+    Section section = new Section(key(), title(),
         String.format(Locale.US, "%,d applyAsync calls of x -> x * x, then get() on every"
-            + " result, in one pool kept for all rounds; %d untimed warm-up rounds, then %d"
-            + " timed rounds, median reported. The limit is bare JeroMQ through a one-hop"
+            + " result, in one pool kept for all rounds, which first runs calls until every"
+            + " worker answered one. Untimed warm-up rounds: %d; timed"
+            + " rounds: %d, median reported. The limit is bare JeroMQ through a one-hop"
             + " broker (client DEALER -> broker ROUTER/DEALER proxy -> echo DEALER, three JVMs)"
             + " with %,d requests of 8 bytes in flight, %,d requests per round.",
             n, sizes.warmupRounds(), sizes.rounds(), sizes.rawInFlight(), sizes.rawRequests()));
 
     Throughput mp4j;
     try (Pool pool = Pool.create(processes)) {
+      Warmup.awaitWorkers(pool, processes);
       mp4j = Throughput.measure(sizes, n, () -> applyAllThenGet(pool, n));
     }
     section.figure(Side.MP4J, "Pool.create(" + processes + ").applyAsync", mp4j.format("tasks/s"),

@@ -10,6 +10,9 @@ interface Benchmark {
   /** The name {@code --only} selects it by. */
   String key();
 
+  /** The heading of its section. */
+  String title();
+
   /** Measures everything and judges the goals. */
   Section run(Context context) throws Exception;
 

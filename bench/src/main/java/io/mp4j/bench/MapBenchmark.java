@@ -16,20 +16,27 @@ final class MapBenchmark implements Benchmark {
   }
 
   @Override
+  public String title() {
+    return "Trivial tasks through map";
+  }
+
+  @Override
   public Section run(Context context) throws Exception {
     Sizes sizes = context.sizes();
     int n = sizes.mapItems();
     int processes = context.processes();
-    Section section = new Section(key(), "Trivial tasks through map",
+    Section section = new Section(key(), title(),
         String.format(Locale.US, "x -> x * x over the ints 0..%,d through map with the default"
-            + " chunking (about four chunks per worker), in one pool kept for all rounds;"
-            + " %d untimed warm-up rounds, then %d timed rounds, median reported. The limit is"
+            + " chunking (about four chunks per worker), in one pool kept for all rounds,"
+            + " which first runs calls until every worker answered one."
+            + " Untimed warm-up rounds: %d; timed rounds: %d, median reported. The limit is"
             + " a parallel stream over the same boxed ints in one JVM.",
             n - 1, sizes.warmupRounds(), sizes.rounds()));
     List<Integer> items = IntStream.range(0, n).boxed().toList();
 
     Throughput mp4j;
     try (Pool pool = Pool.create(processes)) {
+      Warmup.awaitWorkers(pool, processes);
       mp4j = Throughput.measure(sizes, n, () -> check(pool.map(Tasks.SQUARE, items), n));
     }
     section.figure(Side.MP4J, "Pool.create(" + processes + ").map", mp4j.format("tasks/s"),

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -22,6 +24,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class PythonSide {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofMinutes(30);
+  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    // An interrupted harness must not leave a script and its pool behind.
+    Runtime.getRuntime().addShutdownHook(new Thread(
+        () -> RUNNING.forEach(PythonSide::destroyTree), "mp4j-bench-python"));
+  }
 
   private final String executable;
   private final Path script;
@@ -100,6 +109,7 @@ final class PythonSide {
     Process process = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
+    RUNNING.add(process);
     // A stuck script would block the read below forever; past the deadline it is killed, which
     // ends its output.
     AtomicBoolean timedOut = new AtomicBoolean();
@@ -145,6 +155,7 @@ final class PythonSide {
       if (process.isAlive()) {
         destroyTree(process);
       }
+      RUNNING.remove(process);
     }
   }
 

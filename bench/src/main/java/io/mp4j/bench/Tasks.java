@@ -8,6 +8,8 @@ import java.util.List;
 public final class Tasks {
   /** The trivial task as an mp4j task. */
   static final Task<Integer, Long> SQUARE = Tasks::square;
+  /** Which worker ran it, as an mp4j task. */
+  static final Task<Integer, Long> PID = Tasks::pid;
   /** The seed demo's task as an mp4j task. */
   static final Task<Long, List<Long>> FACTORS = Tasks::factors;
 
@@ -22,6 +24,16 @@ public final class Tasks {
    */
   public static long square(int x) {
     return (long) x * x;
+  }
+
+  /**
+   * The process id of the worker that runs it: the harness calls it until every worker answered.
+   *
+   * @param ignored any int
+   * @return this process's pid
+   */
+  public static long pid(int ignored) {
+    return ProcessHandle.current().pid();
   }
 
   /**

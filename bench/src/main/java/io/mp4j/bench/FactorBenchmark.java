@@ -1,0 +1,96 @@
+package io.mp4j.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mp4j.Pool;
+import io.mp4j.bench.Section.Side;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.LongStream;
+
+/** Benchmark 4: the seed demo, prime factors by trial division, sequential against a pool. */
+final class FactorBenchmark implements Benchmark {
+  static final long FIRST = 1_000_000_000L;
+  static final double GOAL_SPEEDUP = 1.8;
+
+  @Override
+  public String key() {
+    return "factor";
+  }
+
+  @Override
+  public String title() {
+    return "Seed demo: prime factors";
+  }
+
+  @Override
+  public Section run(Context context) throws Exception {
+    Sizes sizes = context.sizes();
+    int count = sizes.factorCount();
+    int processes = context.processes();
+    Section section = new Section(key(), title(),
+        String.format(Locale.US, "Prime factors by trial division of the %,d consecutive ints"
+            + " from %,d, sequentially on one thread and through Pool.create(%d).map (default"
+            + " chunking); results compared. Both are warmed first on the first %,d of them"
+            + " (the JIT; the pool's workers, once each answered a call); creating the pool is"
+            + " not timed. One timed run each. Python does the same on %,d ints (it is much"
+            + " slower), warmed on %,d.",
+            count, FIRST, processes, sizes.factorWarmup(), sizes.pythonFactorCount(),
+            sizes.pythonFactorWarmup()));
+    List<Long> numbers = LongStream.range(FIRST, FIRST + count).boxed().toList();
+    List<Long> warm = numbers.subList(0, Math.min(count, sizes.factorWarmup()));
+
+    warm.forEach(Tasks::factors);
+    long start = System.nanoTime();
+    List<List<Long>> sequential = new ArrayList<>(count);
+    for (long n : numbers) {
+      sequential.add(Tasks.factors(n));
+    }
+    double sequentialSeconds = (System.nanoTime() - start) / 1e9;
+
+    double parallelSeconds;
+    try (Pool pool = Pool.create(processes)) {
+      Warmup.awaitWorkers(pool, processes);
+      pool.map(Tasks.FACTORS, warm);
+      start = System.nanoTime();
+      List<List<Long>> parallel = pool.map(Tasks.FACTORS, numbers);
+      parallelSeconds = (System.nanoTime() - start) / 1e9;
+      if (!parallel.equals(sequential)) {
+        throw new IllegalStateException("the pool's factors differ from the sequential ones");
+      }
+    }
+    double speedup = sequentialSeconds / parallelSeconds;
+    section.figure(Side.MP4J, "sequential, one thread", rate(count, sequentialSeconds),
+        seconds(count, sequentialSeconds));
+    section.figure(Side.MP4J, "Pool.create(" + processes + ").map", rate(count, parallelSeconds),
+        seconds(count, parallelSeconds));
+    section.figure(Side.MP4J, "speedup", String.format(Locale.US, "%.2fx", speedup), "");
+
+    JsonNode python = Benchmark.python(context, section, () -> context.python().run("factor",
+        "--count", sizes.pythonFactorCount(), "--warm", sizes.pythonFactorWarmup(),
+        "--processes", processes));
+    if (python != null) {
+      int pythonCount = python.get("count").asInt();
+      double pythonSequential = python.get("sequential_s").asDouble();
+      double pythonParallel = python.get("parallel_s").asDouble();
+      section.figure(Side.PYTHON, "sequential", rate(pythonCount, pythonSequential),
+          seconds(pythonCount, pythonSequential));
+      section.figure(Side.PYTHON, "Pool(" + processes + ").map", rate(pythonCount, pythonParallel),
+          seconds(pythonCount, pythonParallel));
+      section.figure(Side.PYTHON, "speedup",
+          String.format(Locale.US, "%.2fx", pythonSequential / pythonParallel), "");
+    }
+
+    section.goal("mp4j speedup >= " + GOAL_SPEEDUP + "x",
+        String.format(Locale.US, "%.2fx", speedup), speedup >= GOAL_SPEEDUP);
+    return section;
+  }
+
+  private static String rate(int count, double seconds) {
+    return String.format(Locale.US, "%,.0f ints/s", count / seconds);
+  }
+
+  private static String seconds(int count, double seconds) {
+    return String.format(Locale.US, "%,d ints in %.3f s", count, seconds);
+  }
+}

@@ -1,0 +1,72 @@
+package io.mp4j.bench;
+
+import io.mp4j.Pool;
+import io.mp4j.bench.Section.Side;
+import java.util.Arrays;
+import java.util.Locale;
+
+/** Benchmark 5: from creating a pool to the first result of a trivial apply. */
+final class StartupBenchmark implements Benchmark {
+  static final double GOAL_MILLIS = 300;
+
+  @Override
+  public String key() {
+    return "startup";
+  }
+
+  @Override
+  public String title() {
+    return "Pool start-up";
+  }
+
+  @Override
+  public Section run(Context context) throws Exception {
+    int runs = context.sizes().startupRuns();
+    int processes = context.processes();
+    Section section = new Section(key(), title(),
+        String.format(Locale.US, "Time from creating a pool of %d to the first result of"
+            + " apply(x -> x * x, 1); closing the pool is not timed. %d fresh pools one after"
+            + " the other in one process: the first (cold: in Java the first pool this JVM"
+            + " creates, since this benchmark runs first) is reported apart, the median is of"
+            + " the other %d.", processes, runs + 1, runs));
+
+    double[] mp4j = new double[runs + 1];
+    for (int i = 0; i < mp4j.length; i++) {
+      long start = System.nanoTime();
+      try (Pool pool = Pool.create(processes)) {
+        pool.apply(Tasks.SQUARE, 1);
+        mp4j[i] = (System.nanoTime() - start) / 1e6;
+      }
+    }
+    double median = figure(section, Side.MP4J, "Pool.create(" + processes + ")", mp4j);
+
+    for (String method : new String[] {"spawn", "fork"}) {
+      double[] python = Benchmark.python(context, section, () -> {
+        double[] seconds = PythonSide.doubles(context.python().run("startup", "--method",
+            method, "--runs", runs, "--processes", processes).get("samples_s"));
+        return Arrays.stream(seconds).map(s -> s * 1e3).toArray();
+      });
+      if (python != null) {
+        figure(section, Side.PYTHON, "Pool(" + processes + "), '" + method + "'", python);
+      }
+    }
+
+    section.goal("mp4j median <= " + (int) GOAL_MILLIS + " ms", millis(median),
+        median <= GOAL_MILLIS);
+    return section;
+  }
+
+  /** Adds the median of the warm runs with the cold run in the detail; returns the median. */
+  private static double figure(Section section, Side side, String what, double[] millis) {
+    double[] warm = Arrays.copyOfRange(millis, 1, millis.length);
+    double median = Stats.median(warm);
+    section.figure(side, what, "median " + millis(median), String.format(Locale.US,
+        "cold first run %s; the other %d: %s-%s", millis(millis[0]), warm.length,
+        millis(Stats.min(warm)), millis(Stats.max(warm))));
+    return median;
+  }
+
+  private static String millis(double value) {
+    return String.format(Locale.US, "%.1f ms", value);
+  }
+}

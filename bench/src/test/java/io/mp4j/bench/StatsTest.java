@@ -1,0 +1,45 @@
+package io.mp4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class StatsTest {
+  @Test
+  void medianOfOddAndEvenCounts() {
+    assertEquals(2.0, Stats.median(new double[] {3, 1, 2}));
+    assertEquals(2.5, Stats.median(new double[] {4, 1, 3, 2}));
+  }
+
+  @Test
+  void nearestRankPercentiles() {
+    long[] sorted = new long[100];
+    for (int i = 0; i < sorted.length; i++) {
+      sorted[i] = i + 1;
+    }
+    assertEquals(50, Stats.percentile(sorted, 50));
+    assertEquals(99, Stats.percentile(sorted, 99));
+    assertEquals(100, Stats.percentile(sorted, 100));
+    assertEquals(1, Stats.percentile(new long[] {1}, 99));
+  }
+
+  @Test
+  void latencyIsSummarisedFromUnsortedSamples() {
+    Latency latency = Latency.of(new long[] {5_000, 1_000, 3_000, 2_000, 4_000});
+    assertEquals(3_000, latency.p50Nanos());
+    assertEquals(5_000, latency.p99Nanos());
+  }
+
+  @Test
+  void throughputUsesTheMedianRound() {
+    Throughput throughput = new Throughput(1_000, new double[] {2.0, 0.5, 1.0});
+    assertEquals(1_000.0, throughput.perSecond());
+  }
+
+  @Test
+  void noSamplesIsAnError() {
+    assertThrows(IllegalArgumentException.class, () -> Stats.median(new double[0]));
+    assertThrows(IllegalArgumentException.class, () -> new Throughput(1, new double[0]));
+  }
+}
