@@ -87,6 +87,8 @@ final class BrokerLoop implements Runnable {
   private int queuedTasks;
   private long nextTimerCheck;
   private boolean running = true;
+  /** Whether clients must hear the new worker count, which sets their default chunk size. */
+  private boolean workersChanged;
 
   private long tasksCompleted;
   private long tasksRequeued;
@@ -150,6 +152,14 @@ final class BrokerLoop implements Runnable {
         }
         dispatch();
         flush();
+        if (workersChanged) {
+          workersChanged = false;
+          for (Peer peer : peers.values()) {
+            if (peer instanceof Session) {
+              sendHeartbeat(peer);
+            }
+          }
+        }
       }
     } catch (ZMQException e) {
       if (running) {
@@ -284,6 +294,7 @@ final class BrokerLoop implements Runnable {
       schedule(worker);
       sessionId = 0;
       LOG.log(Level.DEBUG, "worker " + worker.describe() + " joined");
+      workersChanged = true;
     }
     send(identity, MessageType.WELCOME,
         new Welcome(sessionId, (int) (config.heartbeatNanos() / 1_000_000),
@@ -411,6 +422,7 @@ final class BrokerLoop implements Runnable {
     }
     peers.remove(key(worker.identity));
     workersByPid.remove(worker.pid, worker);
+    workersChanged = true;
     workersWithCapacity.remove(worker);
     worker.scheduled = false;
     if (cause != null) {
