@@ -33,7 +33,8 @@ import org.zeromq.ZMsg;
 final class ClientConnection implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("io.mp4j.client");
   private static final int SUBMIT_BYTES = 4 << 20;
-  private static final long HELLO_RETRY_NANOS = 1_000_000_000L;
+  private static final long HELLO_RETRY_NANOS = 3_000_000_000L;
+  private static final int HANDSHAKE_MILLIS = 1000;
 
   /** What the connection reports; called on the I/O thread. */
   interface Listener {
@@ -121,6 +122,9 @@ final class ClientConnection implements AutoCloseable {
     socket.setSndHWM(0);
     socket.setRcvHWM(0);
     socket.setLinger(200);
+    // A connecting JeroMQ socket's handshake stalls about once in a hundred connections and
+    // would sit until the 30 s default; a short limit makes it reconnect at once.
+    socket.setHandshakeIvl(HANDSHAKE_MILLIS);
     socket.connect(address);
     return socket;
   }
@@ -151,7 +155,7 @@ final class ClientConnection implements AutoCloseable {
           }
         }
         if (!welcome.isDone() && System.nanoTime() - helloSent > HELLO_RETRY_NANOS) {
-          // Once in a while a first connection stalls in its handshake; a new socket does not.
+          // Should the handshake limit not rescue a connection, a new socket does.
           poller.unregister(socket);
           socket.close();
           socket = openSocket();

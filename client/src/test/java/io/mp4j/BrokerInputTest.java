@@ -74,6 +74,7 @@ class BrokerInputTest {
   private ZMQ.Socket rawPeer() {
     ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
     socket.setLinger(0);
+    socket.setHandshakeIvl(1000);
     socket.setReceiveTimeOut(10_000);
     socket.connect(broker.endpoint());
     return socket;

@@ -54,6 +54,7 @@ class BrokerLoopTest {
 
     Peer(Hello.Role role, long pid) {
       socket.setLinger(0);
+      socket.setHandshakeIvl(1000);
       socket.setReceiveTimeOut(5000);
       socket.connect(broker.endpoint());
       send(MessageType.HELLO, new Hello(Wire.PROTOCOL_VERSION, role, null, "test", pid,

@@ -5,13 +5,22 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.msgpack.core.MessagePacker;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
@@ -76,6 +85,27 @@ public final class Codec {
       out.packByte(b);
     } else if (value instanceof Character c) {
       out.packString(c.toString());
+    } else if (value instanceof Collection<?> collection) {
+      // Written as Jackson writes it (an array), but without a Jackson generator per value.
+      out.packArrayHeader(collection.size());
+      for (Object element : collection) {
+        write(out, element);
+      }
+    } else if (value instanceof int[] ints) {
+      out.packArrayHeader(ints.length);
+      for (int element : ints) {
+        out.packInt(element);
+      }
+    } else if (value instanceof long[] longs) {
+      out.packArrayHeader(longs.length);
+      for (long element : longs) {
+        out.packLong(element);
+      }
+    } else if (value instanceof double[] doubles) {
+      out.packArrayHeader(doubles.length);
+      for (double element : doubles) {
+        out.packDouble(element);
+      }
     } else {
       requireEncodable(value.getClass());
       out.writePayload(toBytes(value, Mappers.VALUES));
@@ -149,12 +179,87 @@ public final class Codec {
         return (in, source) -> in.tryUnpackNil() ? null : scalar.read(in, source);
       }
     }
+    ValueReader container = containerReader(type);
+    if (container != null) {
+      return container;
+    }
     JavaType javaType = Mappers.VALUES.getTypeFactory().constructType(type);
     return (in, source) -> {
       int start = (int) in.getTotalReadBytes();
       in.skipValue();
       int end = (int) in.getTotalReadBytes();
       return Mappers.VALUES.readValue(source, start, end - start, javaType);
+    };
+  }
+
+  /**
+   * Readers for lists, sets and primitive arrays that msgpack-core can fill directly; null for
+   * other types, which go to Jackson.
+   */
+  private static ValueReader containerReader(Type type) {
+    if (type == int[].class) {
+      return (in, source) -> {
+        if (in.tryUnpackNil()) {
+          return null;
+        }
+        int[] values = new int[in.unpackArrayHeader()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = in.unpackInt();
+        }
+        return values;
+      };
+    }
+    if (type == long[].class) {
+      return (in, source) -> {
+        if (in.tryUnpackNil()) {
+          return null;
+        }
+        long[] values = new long[in.unpackArrayHeader()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = in.unpackLong();
+        }
+        return values;
+      };
+    }
+    if (type == double[].class) {
+      return (in, source) -> {
+        if (in.tryUnpackNil()) {
+          return null;
+        }
+        double[] values = new double[in.unpackArrayHeader()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = readDouble(in);
+        }
+        return values;
+      };
+    }
+    if (!(type instanceof ParameterizedType parameterized)
+        || parameterized.getActualTypeArguments().length != 1
+        || !(parameterized.getRawType() instanceof Class<?> raw)) {
+      return null;
+    }
+    Supplier<Collection<Object>> factory;
+    if (raw == List.class || raw == Collection.class || raw == ArrayList.class
+        || raw == Iterable.class) {
+      factory = ArrayList::new;
+    } else if (raw == Set.class || raw == LinkedHashSet.class || raw == HashSet.class) {
+      factory = LinkedHashSet::new;
+    } else if (raw == SortedSet.class || raw == NavigableSet.class || raw == TreeSet.class) {
+      factory = TreeSet::new;
+    } else {
+      return null;
+    }
+    ValueReader element = reader(parameterized.getActualTypeArguments()[0]);
+    return (in, source) -> {
+      if (in.tryUnpackNil()) {
+        return null;
+      }
+      int size = in.unpackArrayHeader();
+      Collection<Object> values = factory.get();
+      for (int i = 0; i < size; i++) {
+        values.add(element.read(in, source));
+      }
+      return values;
     };
   }
 
