@@ -3,8 +3,11 @@ package io.mp4j;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 
 /**
  * The result of an asynchronous pool call: Python's {@code AsyncResult}.
@@ -21,9 +24,11 @@ import java.util.concurrent.TimeoutException;
  */
 public final class AsyncResult<T> {
   private final CompletableFuture<T> future;
+  private final Executor callbacks;
 
-  AsyncResult(CompletableFuture<T> future) {
+  AsyncResult(CompletableFuture<T> future, Executor callbacks) {
     this.future = future;
+    this.callbacks = callbacks;
   }
 
   /**
@@ -114,15 +119,21 @@ public final class AsyncResult<T> {
    */
   public CompletableFuture<T> toCompletableFuture() {
     // Completed directly rather than through copy(), so that stages see the task's own exception
-    // instead of a CompletionException around it.
+    // instead of a CompletionException around it; and on the results thread, so that they never
+    // run on the thread that reads the sockets.
     CompletableFuture<T> view = new CompletableFuture<>();
-    future.whenComplete((value, error) -> {
+    BiConsumer<T, Throwable> forward = (value, error) -> {
       if (error != null) {
         view.completeExceptionally(error);
       } else {
         view.complete(value);
       }
-    });
+    };
+    try {
+      future.whenCompleteAsync(forward, callbacks);
+    } catch (RejectedExecutionException e) {
+      future.whenComplete(forward); // the pool has stopped, and its results thread with it
+    }
     return view;
   }
 }

@@ -12,6 +12,9 @@ interface Backend {
    */
   void execute(Batch batch);
 
+  /** The thread that runs the callbacks of this pool's results, one at a time. */
+  java.util.concurrent.Executor callbacks();
+
   /** Stops all work at once and releases every resource; outstanding batches fail. */
   void terminate();
 

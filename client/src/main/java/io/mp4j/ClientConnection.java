@@ -169,14 +169,14 @@ final class ClientConnection implements AutoCloseable {
           for (Outgoing out = mailbox.poll(); out != null; out = mailbox.poll()) {
             if (out instanceof Close) {
               if (!frames.isEmpty()) {
-                send(socket, MessageType.SUBMIT, frames);
+                send(socket, MessageType.SUBMIT, List.of(Wire.packBinaries(frames)));
               }
               send(socket, MessageType.BYE, List.of());
               return;
             }
             byte[] frame = ((Submit) out).frame();
             if (bytes + frame.length > SUBMIT_BYTES && !frames.isEmpty()) {
-              lastSent = send(socket, MessageType.SUBMIT, frames);
+              lastSent = send(socket, MessageType.SUBMIT, List.of(Wire.packBinaries(frames)));
               frames.clear();
               bytes = 0;
             }
@@ -184,7 +184,7 @@ final class ClientConnection implements AutoCloseable {
             bytes += frame.length;
           }
           if (!frames.isEmpty()) {
-            lastSent = send(socket, MessageType.SUBMIT, frames);
+            lastSent = send(socket, MessageType.SUBMIT, List.of(Wire.packBinaries(frames)));
             frames.clear();
           }
         } else if (poller.pollin(1) && closeRequested) {
@@ -224,13 +224,7 @@ final class ClientConnection implements AutoCloseable {
     }
     try {
       switch (type) {
-        case RESULT -> {
-          List<byte[]> frames = new ArrayList<>(msg.size());
-          for (ZFrame frame : msg) {
-            frames.add(frame.getData());
-          }
-          listener.results(frames);
-        }
+        case RESULT -> listener.results(Wire.unpackBinaries(msg.pop().getData()));
         case WELCOME, HEARTBEAT -> {
           Welcome settings = Welcome.decode(msg.pop().getData());
           welcome.complete(settings);

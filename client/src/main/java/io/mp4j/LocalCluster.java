@@ -15,6 +15,9 @@ import org.zeromq.ZContext;
  * inproc; the workers over TCP on loopback, with a random authkey.
  */
 final class LocalCluster implements AutoCloseable {
+  /** How long a worker JVM may take to reach the broker before it is replaced. */
+  private static final java.time.Duration START_TIMEOUT = java.time.Duration.ofSeconds(20);
+
   private final ZContext context = new ZContext(1);
   private final Broker broker;
   private final WorkerSupervisor supervisor;
@@ -32,6 +35,12 @@ final class LocalCluster implements AutoCloseable {
     AtomicReference<WorkerSupervisor> supervisorRef = new AtomicReference<>();
     this.broker = Broker.start(new BrokerConfig().context(context).authkey(authkey)
         .workerTimeout(workerTimeout)
+        .onWorkerJoined(pid -> {
+          WorkerSupervisor owner = supervisorRef.get();
+          if (owner != null) {
+            owner.joined(pid);
+          }
+        })
         .onWorkerLost(pid -> {
           WorkerSupervisor owner = supervisorRef.get();
           if (owner != null) {
@@ -40,6 +49,7 @@ final class LocalCluster implements AutoCloseable {
         }));
     this.supervisor = new WorkerSupervisor(broker.endpoint(), authkey, "worker", maxTasksPerChild,
         List.of(), true, jvmOptions, broker::workerProcessExited);
+    supervisor.startTimeout(START_TIMEOUT);
     supervisorRef.set(supervisor);
     this.shutdownHook = new Thread(this::close, "mp4j-pool-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -68,6 +78,11 @@ final class LocalCluster implements AutoCloseable {
 
   List<Long> workerPids() {
     return supervisor.pids();
+  }
+
+  /** How many workers have reached the broker and not been lost. */
+  int connectedWorkers() {
+    return broker.stats(java.time.Duration.ofSeconds(5)).workers();
   }
 
   @Override

@@ -567,7 +567,7 @@ public final class Pool implements AutoCloseable {
         future.complete(value);
       }
     }));
-    return new AsyncResult<>(future);
+    return new AsyncResult<>(future, backend.callbacks());
   }
 
   private <R> AsyncResult<List<R>> startMap(
@@ -582,7 +582,7 @@ public final class Pool implements AutoCloseable {
     CompletableFuture<List<R>> future = new CompletableFuture<>();
     if (size == 0) {
       future.complete(new ArrayList<>());
-      return new AsyncResult<>(future);
+      return new AsyncResult<>(future, backend.callbacks());
     }
     int chunk = chunkSize > 0 ? chunkSize : defaultChunkSize > 0 ? defaultChunkSize
         : pythonChunkSize(size, backend.processes());
@@ -615,7 +615,7 @@ public final class Pool implements AutoCloseable {
         throw e;
       }
     }
-    return new AsyncResult<>(future);
+    return new AsyncResult<>(future, backend.callbacks());
   }
 
   private <T, R> ResultIterator<R> startImap(

@@ -19,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.msgpack.core.MessageBufferPacker;
-import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 import org.zeromq.ZContext;
 
@@ -30,6 +29,7 @@ import org.zeromq.ZContext;
  */
 final class RemoteBackend implements Backend, ClientConnection.Listener {
   private static final System.Logger LOG = System.getLogger("io.mp4j.client");
+  private static final int INLINE_RESULT_BYTES = 64 * 1024;
 
   /** A task frame on its way: which part of which batch it holds. */
   private static final class Pending {
@@ -105,7 +105,7 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
   private static byte[] encodeArguments(Batch batch, int from, int to) {
     int arity = batch.function().arity();
     List<?> items = batch.items();
-    try (MessageBufferPacker out = MessagePack.newDefaultBufferPacker()) {
+    try (MessageBufferPacker out = Wire.packer(16 + 8 * (to - from))) {
       out.packArrayHeader(to - from);
       for (int i = from; i < to; i++) {
         out.packArrayHeader(arity);
@@ -132,19 +132,37 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
 
   @Override
   public void results(List<byte[]> frames) {
+    int bytes = 0;
+    for (byte[] frame : frames) {
+      bytes += frame.length;
+    }
+    if (bytes <= INLINE_RESULT_BYTES) {
+      // Small results are decoded here on the I/O thread: a hand-off would cost more than the
+      // decoding. Futures completed here run no user code; their callbacks go to the results
+      // thread (see AsyncResult).
+      completeAll(frames);
+      return;
+    }
     try {
-      resultThread.execute(() -> {
-        for (byte[] frame : frames) {
-          try {
-            complete(ResultFrame.decode(frame));
-          } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "a result could not be read", e);
-          }
-        }
-      });
+      resultThread.execute(() -> completeAll(frames));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // The pool has stopped; nobody waits for these results.
     }
+  }
+
+  private void completeAll(List<byte[]> frames) {
+    for (byte[] frame : frames) {
+      try {
+        complete(ResultFrame.decode(frame));
+      } catch (IOException | RuntimeException e) {
+        LOG.log(Level.WARNING, "a result could not be read", e);
+      }
+    }
+  }
+
+  @Override
+  public java.util.concurrent.Executor callbacks() {
+    return resultThread;
   }
 
   private void complete(ResultFrame result) throws IOException {

@@ -33,6 +33,17 @@ final class ThreadBackend implements Backend {
     });
   }
 
+  private final ExecutorService callbacks = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "mp4j-results");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  @Override
+  public java.util.concurrent.Executor callbacks() {
+    return callbacks;
+  }
+
   @Override
   public int processes() {
     return threads;
@@ -68,11 +79,13 @@ final class ThreadBackend implements Backend {
   @Override
   public void terminate() {
     executor.shutdownNow();
+    callbacks.shutdown();
   }
 
   @Override
   public void stop() {
     executor.shutdown();
+    callbacks.shutdown();
     try {
       executor.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

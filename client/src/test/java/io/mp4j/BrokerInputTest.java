@@ -129,9 +129,11 @@ class BrokerInputTest {
       receive(peer, MessageType.WELCOME);
       send(peer, type(MessageType.SUBMIT), new byte[] {(byte) 0x95, 1, 2});
       assertEquals(ErrorCode.MALFORMED, error(peer).code());
+      send(peer, type(MessageType.SUBMIT), Wire.packBinaries(List.of(new byte[] {(byte) 0x95})));
+      assertEquals(ErrorCode.MALFORMED, error(peer).code());
       send(peer, type(MessageType.TASK), new byte[] {1});
       assertEquals(ErrorCode.UNKNOWN_TYPE, error(peer).code());
-      assertEquals(malformedBefore + 2, stats().malformedDropped());
+      assertEquals(malformedBefore + 3, stats().malformedDropped());
     } finally {
       peer.close();
     }
@@ -182,8 +184,10 @@ class BrokerInputTest {
         packer.packArrayHeader(1);
         packer.packInt(5);
       });
-      send(peer, type(MessageType.SUBMIT), new TaskFrame(77, 0, 1, function, args).encode());
-      ResultFrame result = ResultFrame.decode(receive(peer, MessageType.RESULT).pop().getData());
+      send(peer, type(MessageType.SUBMIT),
+          Wire.packBinaries(List.of(new TaskFrame(77, 0, 1, function, args).encode())));
+      ResultFrame result = ResultFrame.decode(
+          Wire.unpackBinaries(receive(peer, MessageType.RESULT).pop().getData()).get(0));
       assertEquals(77, result.taskId());
       assertEquals(ErrorCode.TASK_NOT_RESOLVED, result.errors().get(0).code());
       String message = result.errors().get(0).error().message();

@@ -29,7 +29,8 @@ class ProcessFaultTest {
   @Test
   void workerKilledMidMap_itsTasksRunElsewhereAndAReplacementStarts() throws Exception {
     try (Pool pool = Pool.create(2)) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> pool.workerPids().size() == 2);
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> pool.cluster().connectedWorkers() == 2);
       Set<Long> original = new HashSet<>(pool.workerPids());
       List<Integer> input = repeat(100, 40);
       ResultIterator<Integer> results = pool.imap(Tasks::sleepThenReturn, input.iterator());
@@ -69,7 +70,8 @@ class ProcessFaultTest {
   void hungWorker_isNoticedByHeartbeatWithinItsTimeout_andItsTaskRunsElsewhere()
       throws Exception {
     try (Pool pool = Pool.builder().processes(2).workerTimeout(Duration.ofSeconds(2)).build()) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> pool.workerPids().size() == 2);
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> pool.cluster().connectedWorkers() == 2);
       assertEquals(List.of(0, 1), pool.map(Tasks::square, List.of(0, 1), 1));
       List<Long> pids = pool.workerPids();
       AsyncResult<List<Integer>> slow = pool.mapAsync(Tasks::sleepThenReturn, repeat(1500, 2), 1);
@@ -83,7 +85,7 @@ class ProcessFaultTest {
         // 2 s of silence, a heartbeat's slack, then the 1.5 s task again on the other worker.
         assertTrue(seconds <= 5, "took " + seconds + " s to notice the hung worker");
         await().atMost(Duration.ofSeconds(30)).until(() -> !pool.workerPids().contains(frozen)
-            && pool.workerPids().size() == 2);
+            && pool.cluster().connectedWorkers() == 2);
       } finally {
         ProcessHandle.of(frozen).ifPresent(ProcessHandle::destroyForcibly);
       }

@@ -22,6 +22,7 @@ public final class BrokerConfig {
   private ZContext context;
   private LongSupplier nanoClock = System::nanoTime;
   private LongConsumer onWorkerLost = pid -> { };
+  private LongConsumer onWorkerJoined = pid -> { };
 
   /** Where to listen, as a ZeroMQ TCP endpoint; port 0 picks a free port. */
   public BrokerConfig bindAddress(String value) {
@@ -99,6 +100,19 @@ public final class BrokerConfig {
   public BrokerConfig onWorkerLost(LongConsumer value) {
     this.onWorkerLost = Objects.requireNonNull(value, "onWorkerLost");
     return this;
+  }
+
+  /**
+   * Called on the broker's thread with the pid of each worker that joins, so that a local
+   * supervisor knows which of its processes came up; must return at once.
+   */
+  public BrokerConfig onWorkerJoined(LongConsumer value) {
+    this.onWorkerJoined = Objects.requireNonNull(value, "onWorkerJoined");
+    return this;
+  }
+
+  LongConsumer onWorkerJoined() {
+    return onWorkerJoined;
   }
 
   LongConsumer onWorkerLost() {

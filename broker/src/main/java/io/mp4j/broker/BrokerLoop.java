@@ -295,6 +295,7 @@ final class BrokerLoop implements Runnable {
       sessionId = 0;
       LOG.log(Level.DEBUG, "worker " + worker.describe() + " joined");
       workersChanged = true;
+      config.onWorkerJoined().accept(worker.pid);
     }
     send(identity, MessageType.WELCOME,
         new Welcome(sessionId, (int) (config.heartbeatNanos() / 1_000_000),
@@ -310,8 +311,19 @@ final class BrokerLoop implements Runnable {
   }
 
   private void submit(Session session, ZMsg msg) {
-    for (var frame : msg) {
-      byte[] data = frame.getData();
+    List<byte[]> frames;
+    try {
+      if (msg.size() != 1) {
+        throw new IOException("SUBMIT has one body frame");
+      }
+      frames = Wire.unpackBinaries(msg.pop().getData());
+    } catch (IOException e) {
+      malformedDropped++;
+      sendError(session.identity, ErrorCode.MALFORMED, "malformed SUBMIT dropped: "
+          + e.getMessage());
+      return;
+    }
+    for (byte[] data : frames) {
       TaskFrame.Header header;
       try {
         header = TaskFrame.header(data);
@@ -329,37 +341,43 @@ final class BrokerLoop implements Runnable {
   }
 
   private void results(Worker worker, ZMsg msg) {
-    if (msg.size() % 2 != 0) {
+    if (msg.size() != 1) {
       malformedDropped++;
-      sendError(worker.identity, ErrorCode.MALFORMED, "RESULT holds key and result frame pairs");
+      sendError(worker.identity, ErrorCode.MALFORMED, "RESULT has one body frame");
       return;
     }
-    while (!msg.isEmpty()) {
-      byte[] keyFrame = msg.pop().getData();
-      byte[] resultFrame = msg.pop().getData();
-      long key;
-      long nanos;
-      try (MessageUnpacker in = Wire.unpacker(keyFrame)) {
-        in.unpackArrayHeader();
-        key = in.unpackLong();
-        nanos = in.unpackLong();
-      } catch (IOException | RuntimeException e) {
-        malformedDropped++;
-        continue;
+    byte[] body = msg.pop().getData();
+    try (MessageUnpacker in = Wire.unpacker(body)) {
+      int count = in.unpackArrayHeader();
+      for (int i = 0; i < count; i++) {
+        if (in.unpackArrayHeader() != 3) {
+          throw new IOException("a keyed result is [key, nanos, result]");
+        }
+        long key = in.unpackLong();
+        long nanos = in.unpackLong();
+        byte[] resultFrame = in.readPayload(in.unpackBinaryHeader());
+        completed(worker, key, nanos, resultFrame);
       }
-      QueuedTask task = inFlight.remove(key);
-      if (task == null || task.worker != worker) {
-        continue; // the task was given to another worker, or its client left
-      }
-      worker.inFlight.remove(key);
-      worker.recordTaskTime(nanos);
-      schedule(worker);
-      if (!task.session.closed) {
-        task.session.outbox.add(resultFrame);
-        markForFlush(task.session);
-      }
-      tasksCompleted++;
+    } catch (IOException | RuntimeException e) {
+      malformedDropped++;
+      sendError(worker.identity, ErrorCode.MALFORMED, "malformed RESULT: " + e.getMessage());
     }
+  }
+
+  private void completed(Worker worker, long key, long nanos, byte[] resultFrame) {
+    QueuedTask task = inFlight.get(key);
+    if (task == null || task.worker != worker) {
+      return; // the task was given to another worker, or its client left
+    }
+    inFlight.remove(key);
+    worker.inFlight.remove(key);
+    worker.recordTaskTime(nanos);
+    schedule(worker);
+    if (!task.session.closed) {
+      task.session.outbox.add(resultFrame);
+      markForFlush(task.session);
+    }
+    tasksCompleted++;
   }
 
   private void handle(Command command) {
@@ -537,14 +555,8 @@ final class BrokerLoop implements Runnable {
     inFlight.put(task.key, task);
     worker.inFlight.put(task.key, task);
     worker.dispatched++;
-    long key = task.key;
-    worker.outbox.add(Wire.pack(packer -> {
-      packer.packArrayHeader(2);
-      packer.packLong(key);
-      packer.packLong(session.id);
-    }));
-    worker.outbox.add(task.frame);
-    if (worker.outbox.size() == 2) {
+    worker.outbox.add(task);
+    if (worker.outbox.size() == 1) {
       workersToFlush.add(worker);
     }
   }
@@ -557,31 +569,40 @@ final class BrokerLoop implements Runnable {
 
   private void flush() {
     for (Worker worker : workersToFlush) {
-      sendFrames(worker, MessageType.TASK, worker.outbox);
+      sendTasks(worker);
     }
     workersToFlush.clear();
     for (Session session : sessionsToFlush) {
-      if (!session.closed) {
-        sendFrames(session, MessageType.RESULT, session.outbox);
+      if (!session.closed && !session.outbox.isEmpty()) {
+        send(session.identity, MessageType.RESULT, Wire.packBinaries(session.outbox));
       }
       session.outbox.clear();
     }
     sessionsToFlush.clear();
   }
 
-  private void sendFrames(Peer peer, MessageType type, List<byte[]> frames) {
-    if (frames.isEmpty()) {
+  /** Sends a worker the tasks assigned to it this turn, as one TASK message. */
+  private void sendTasks(Worker worker) {
+    List<QueuedTask> tasks = worker.outbox;
+    if (tasks.isEmpty()) {
       return;
     }
-    router.send(peer.identity, ZMQ.SNDMORE);
-    router.send(new byte[] {type.code()}, ZMQ.SNDMORE);
-    int last = frames.size() - 1;
-    for (int i = 0; i < last; i++) {
-      router.send(frames.get(i), ZMQ.SNDMORE);
+    int size = 8;
+    for (QueuedTask task : tasks) {
+      size += task.frame.length + 24;
     }
-    router.send(frames.get(last), 0);
-    frames.clear();
-    peer.lastSent = config.nanoClock().getAsLong();
+    byte[] body = Wire.pack(size, packer -> {
+      packer.packArrayHeader(tasks.size());
+      for (QueuedTask task : tasks) {
+        packer.packArrayHeader(3);
+        packer.packLong(task.key);
+        packer.packLong(task.session.id);
+        packer.packBinaryHeader(task.frame.length);
+        packer.writePayload(task.frame);
+      }
+    });
+    tasks.clear();
+    send(worker.identity, MessageType.TASK, body);
   }
 
   private void send(byte[] identity, MessageType type, byte[]... body) {

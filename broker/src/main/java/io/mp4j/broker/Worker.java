@@ -20,8 +20,8 @@ final class Worker extends Peer {
   double averageTaskNanos;
   /** Whether this worker is in the broker's round-robin of workers with spare capacity. */
   boolean scheduled;
-  /** Key and task frames to send at the end of the current dispatch. */
-  final List<byte[]> outbox = new ArrayList<>();
+  /** Tasks assigned in the current turn, sent together at its end. */
+  final List<QueuedTask> outbox = new ArrayList<>();
 
   Worker(byte[] identity, String name, long now, String host, long pid, int taskLimit) {
     super(identity, name, now);

@@ -11,7 +11,7 @@ import java.util.stream.LongStream;
  * speedup.
  *
  * <p>Arguments: {@code [count] [processes]}; by default 200,000 integers on one process per
- * core. Both runs are timed after a short warm-up, and the pool's start is timed apart.
+ * core, or on the workers of the broker named by {@code MP4J_BROKER}. Both runs are timed after a short warm-up, and the pool's start is timed apart.
  */
 public final class PrimeFactors {
   private PrimeFactors() {}
@@ -42,8 +42,9 @@ public final class PrimeFactors {
    */
   public static void main(String[] args) {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-    int processes = args.length > 1 ? Integer.parseInt(args[1])
-        : Runtime.getRuntime().availableProcessors();
+    // Without a count of processes, Pool.create() picks one per core, or the broker named by
+    // MP4J_BROKER, so the same demo runs on a cluster.
+    Integer processes = args.length > 1 ? Integer.valueOf(args[1]) : null;
     long first = 1_000_000_000L;
     List<Long> numbers = LongStream.range(first, first + count).boxed().toList();
     // Both sides run a short warm-up first, so that the times compare compiled code.
@@ -58,7 +59,7 @@ public final class PrimeFactors {
     double sequentialSeconds = (System.nanoTime() - start) / 1e9;
 
     start = System.nanoTime();
-    try (Pool pool = Pool.create(processes)) {
+    try (Pool pool = processes == null ? Pool.create() : Pool.create(processes)) {
       pool.map(PrimeFactors::factors, warmUp);
       double startSeconds = (System.nanoTime() - start) / 1e9;
       start = System.nanoTime();
@@ -73,7 +74,7 @@ public final class PrimeFactors {
       System.out.printf("pool start and warm-up: %.3f s%n", startSeconds);
       System.out.printf("sequential: %.3f s%n", sequentialSeconds);
       System.out.printf("parallel:   %.3f s on %d worker processes%n", parallelSeconds,
-          processes);
+          pool.processes());
       System.out.printf("speedup:    %.2fx%n", sequentialSeconds / parallelSeconds);
     }
   }

@@ -16,11 +16,11 @@ public enum MessageType {
   HELLO(1),
   /** Broker to peer: the session was accepted, with the broker's settings. */
   WELCOME(2),
-  /** Client to broker: one or more task frames. */
+  /** Client to broker: a batch of task frames. */
   SUBMIT(3),
-  /** Worker to broker (key and result frame pairs), broker to client (result frames). */
+  /** Worker to broker: keyed result frames; broker to client: a batch of result frames. */
   RESULT(4),
-  /** Broker to worker: one or more key and task frame pairs. */
+  /** Broker to worker: keyed task frames. */
   TASK(5),
   /** Broker to worker: the initializer of a client session, before that session's first task. */
   SESSION(6),

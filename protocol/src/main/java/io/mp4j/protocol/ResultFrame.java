@@ -45,7 +45,7 @@ public record ResultFrame(
 
   /** Encodes this result as one frame. */
   public byte[] encode() {
-    return Wire.pack(
+    return Wire.pack(32 + values.length + 256 * errors.size(),
         packer -> {
           packer.packArrayHeader(5);
           packer.packLong(taskId);

@@ -22,7 +22,7 @@ public record TaskFrame(long taskId, int offset, int count, byte[] function, byt
 
   /** Encodes this task as one frame. */
   public byte[] encode() {
-    return Wire.pack(
+    return Wire.pack(32 + function.length + args.length,
         packer -> {
           packer.packArrayHeader(5);
           packer.packLong(taskId);

@@ -2,6 +2,8 @@ package io.mp4j.protocol;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
@@ -22,9 +24,24 @@ public final class Wire {
     void write(MessageBufferPacker packer) throws IOException;
   }
 
-  /** Builds a frame with the writer. */
+  /**
+   * A packer whose buffer starts at about {@code expectedBytes} and grows as needed. The default
+   * packer starts at 8 KiB, which for the many small frames of a busy broker or worker is most of
+   * the memory they allocate.
+   */
+  public static MessageBufferPacker packer(int expectedBytes) {
+    int size = Math.max(64, Math.min(expectedBytes, 1 << 20));
+    return MessagePack.DEFAULT_PACKER_CONFIG.withBufferSize(size).newBufferPacker();
+  }
+
+  /** Builds a small frame with the writer. */
   public static byte[] pack(Writer writer) {
-    try (MessageBufferPacker packer = MessagePack.newDefaultBufferPacker()) {
+    return pack(256, writer);
+  }
+
+  /** Builds a frame of about {@code expectedBytes} with the writer. */
+  public static byte[] pack(int expectedBytes, Writer writer) {
+    try (MessageBufferPacker packer = packer(expectedBytes)) {
       writer.write(packer);
       return packer.toByteArray();
     } catch (IOException e) {
@@ -35,6 +52,45 @@ public final class Wire {
   /** An unpacker over a whole frame. */
   public static MessageUnpacker unpacker(byte[] frame) {
     return MessagePack.newDefaultUnpacker(frame);
+  }
+
+  /**
+   * Packs several frames into one msgpack array of binaries. A message carries one such frame
+   * rather than many ZeroMQ frames, because ZeroMQ's cost is per frame and tasks are many.
+   */
+  public static byte[] packBinaries(List<byte[]> frames) {
+    int size = 8;
+    for (byte[] frame : frames) {
+      size += frame.length + 5;
+    }
+    return pack(size, packer -> {
+      packer.packArrayHeader(frames.size());
+      for (byte[] frame : frames) {
+        packer.packBinaryHeader(frame.length);
+        packer.writePayload(frame);
+      }
+    });
+  }
+
+  /**
+   * Reads a frame written by {@link #packBinaries}.
+   *
+   * @throws IOException when the frame is not an array of binaries
+   */
+  public static List<byte[]> unpackBinaries(byte[] frame) throws IOException {
+    try (MessageUnpacker unpacker = unpacker(frame)) {
+      int count = unpacker.unpackArrayHeader();
+      List<byte[]> frames = new ArrayList<>(Math.min(count, 1 << 16));
+      for (int i = 0; i < count; i++) {
+        frames.add(unpacker.readPayload(unpacker.unpackBinaryHeader()));
+      }
+      if (unpacker.hasNext()) {
+        throw new IOException("bytes after the end of a batch frame");
+      }
+      return frames;
+    } catch (RuntimeException e) {
+      throw new IOException("malformed batch frame: " + e.getMessage(), e);
+    }
   }
 
   /** Writes a string that may be null. */

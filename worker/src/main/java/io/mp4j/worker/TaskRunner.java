@@ -5,6 +5,7 @@ import io.mp4j.protocol.RemoteError;
 import io.mp4j.protocol.ResultFrame;
 import io.mp4j.protocol.ResultFrame.ItemError;
 import io.mp4j.protocol.TaskFrame;
+import io.mp4j.protocol.Wire;
 import io.mp4j.protocol.codec.Codec;
 import io.mp4j.protocol.codec.CodecException;
 import io.mp4j.protocol.task.ResolvedTask;
@@ -54,7 +55,7 @@ final class TaskRunner {
     List<ItemError> errors = new ArrayList<>(0);
     byte[] args = frame.args();
     try (MessageUnpacker in = MessagePack.newDefaultUnpacker(args);
-        MessageBufferPacker out = MessagePack.newDefaultBufferPacker()) {
+        MessageBufferPacker out = Wire.packer(16 + 2 * args.length)) {
       int count = in.unpackArrayHeader();
       if (count != frame.count()) {
         throw new IOException("task holds " + count + " calls, expected " + frame.count());

@@ -42,7 +42,7 @@ public final class WorkerProcess {
 
   private sealed interface Work {}
 
-  private record Task(byte[] key, byte[] frame) implements Work {}
+  private record Task(long key, long sessionId, byte[] frame) implements Work {}
 
   private record Initialize(long sessionId, byte[] frame) implements Work {}
 
@@ -50,7 +50,10 @@ public final class WorkerProcess {
 
   private sealed interface Outgoing {}
 
-  private record Results(List<byte[]> frames) implements Outgoing {}
+  /** One finished task: the broker's key, how long it took, and its result frame. */
+  private record Done(long key, long nanos, byte[] resultFrame) {}
+
+  private record Results(List<Done> done) implements Outgoing {}
 
   private record Retire() implements Outgoing {}
 
@@ -146,7 +149,7 @@ public final class WorkerProcess {
           outgoing.clearSignal();
           for (Outgoing out = outgoing.poll(); out != null; out = outgoing.poll()) {
             if (out instanceof Results results) {
-              sendFrames(socket, MessageType.RESULT, results.frames());
+              send(socket, MessageType.RESULT, encode(results.done()));
             } else {
               send(socket, MessageType.BYE);
               return false;
@@ -187,8 +190,16 @@ public final class WorkerProcess {
     }
     switch (type) {
       case TASK -> {
-        while (msg.size() >= 2) {
-          work.add(new Task(msg.pop().getData(), msg.pop().getData()));
+        try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
+          int count = in.unpackArrayHeader();
+          for (int i = 0; i < count; i++) {
+            in.unpackArrayHeader();
+            long key = in.unpackLong();
+            long sessionId = in.unpackLong();
+            work.add(new Task(key, sessionId, in.readPayload(in.unpackBinaryHeader())));
+          }
+        } catch (IOException | RuntimeException e) {
+          LOG.log(Level.WARNING, "malformed TASK message ignored", e);
         }
       }
       case SESSION -> {
@@ -230,7 +241,7 @@ public final class WorkerProcess {
     TaskRunner runner = new TaskRunner(config.allowedPackages(), config.name() + " (pid " + pid
         + " on " + host + ")");
     Map<Long, RemoteError> failedInitializers = new HashMap<>();
-    List<byte[]> batch = new ArrayList<>();
+    List<Done> batch = new ArrayList<>();
     int batchBytes = 0;
     int done = 0;
     try {
@@ -256,23 +267,15 @@ public final class WorkerProcess {
         }
         Task task = (Task) next;
         long start = System.nanoTime();
-        long sessionId = sessionOf(task.key());
-        RemoteError initError = failedInitializers.get(sessionId);
+        RemoteError initError = failedInitializers.get(task.sessionId());
         ResultFrame result = initError != null ? initializerFailed(task, initError)
             : runner.run(task.frame());
         byte[] resultFrame = result.encode();
-        long keyValue = keyOf(task.key());
-        long nanos = System.nanoTime() - start;
-        batch.add(Wire.pack(packer -> {
-          packer.packArrayHeader(2);
-          packer.packLong(keyValue);
-          packer.packLong(nanos);
-        }));
-        batch.add(resultFrame);
+        batch.add(new Done(task.key(), System.nanoTime() - start, resultFrame));
         batchBytes += resultFrame.length;
         done++;
         boolean retire = config.maxTasks() > 0 && done >= config.maxTasks();
-        if (retire || batch.size() >= 2 * RESULTS_PER_MESSAGE
+        if (retire || batch.size() >= RESULTS_PER_MESSAGE
             || batchBytes >= RESULT_BYTES_PER_MESSAGE) {
           outgoing.post(new Results(batch));
           batch = new ArrayList<>();
@@ -300,23 +303,22 @@ public final class WorkerProcess {
     }
   }
 
-  private static long keyOf(byte[] keyFrame) {
-    try (MessageUnpacker in = Wire.unpacker(keyFrame)) {
-      in.unpackArrayHeader();
-      return in.unpackLong();
-    } catch (IOException e) {
-      return -1;
+  /** The body of a RESULT message: an array of [key, nanos, result frame]. */
+  private static byte[] encode(List<Done> done) {
+    int size = 8;
+    for (Done one : done) {
+      size += one.resultFrame().length + 24;
     }
-  }
-
-  private static long sessionOf(byte[] keyFrame) {
-    try (MessageUnpacker in = Wire.unpacker(keyFrame)) {
-      in.unpackArrayHeader();
-      in.unpackLong();
-      return in.unpackLong();
-    } catch (IOException e) {
-      return -1;
-    }
+    return Wire.pack(size, packer -> {
+      packer.packArrayHeader(done.size());
+      for (Done one : done) {
+        packer.packArrayHeader(3);
+        packer.packLong(one.key());
+        packer.packLong(one.nanos());
+        packer.packBinaryHeader(one.resultFrame().length);
+        packer.writePayload(one.resultFrame());
+      }
+    });
   }
 
   private void send(ZMQ.Socket socket, MessageType type, byte[]... body) {
@@ -325,10 +327,6 @@ public final class WorkerProcess {
       socket.send(body[i], i == body.length - 1 ? 0 : ZMQ.SNDMORE);
     }
     lastSent = System.nanoTime();
-  }
-
-  private void sendFrames(ZMQ.Socket socket, MessageType type, List<byte[]> frames) {
-    send(socket, type, frames.toArray(new byte[0][]));
   }
 
   private static String hostName() {

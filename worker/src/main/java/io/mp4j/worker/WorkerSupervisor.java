@@ -6,10 +6,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +40,8 @@ public final class WorkerSupervisor implements AutoCloseable {
   private final List<String> jvmOptions;
   private final BiConsumer<Long, String> onExit;
   private final Map<Long, Process> children = new ConcurrentHashMap<>();
+  private final Set<Long> joined = ConcurrentHashMap.newKeySet();
+  private volatile Duration startTimeout;
   private final ScheduledExecutorService restarts;
   private volatile boolean running = true;
   private int nextIndex;
@@ -86,6 +90,20 @@ public final class WorkerSupervisor implements AutoCloseable {
   /** The pids of the worker processes alive now. */
   public List<Long> pids() {
     return new ArrayList<>(children.keySet());
+  }
+
+  /**
+   * Kills any process that has not been {@linkplain #joined joined} this long after its start,
+   * and starts another: a worker JVM that hangs before it reaches the broker must not hold a
+   * place in the pool for ever. Off until set.
+   */
+  public void startTimeout(Duration value) {
+    this.startTimeout = value;
+  }
+
+  /** Records that a process reached the broker. Returns at once. */
+  public void joined(long pid) {
+    joined.add(pid);
   }
 
   /**
@@ -145,10 +163,21 @@ public final class WorkerSupervisor implements AutoCloseable {
     long started = System.nanoTime();
     children.put(pid, process);
     process.onExit().whenCompleteAsync((p, error) -> exited(pid, process, started), restarts);
+    Duration limit = startTimeout;
+    if (limit != null) {
+      restarts.schedule(() -> {
+        if (process.isAlive() && !joined.contains(pid)) {
+          LOG.log(Level.WARNING, "worker process " + pid + " did not reach the broker within "
+              + limit.toMillis() + " ms; killing it");
+          process.destroyForcibly();
+        }
+      }, limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
   private void exited(long pid, Process process, long started) {
     children.remove(pid);
+    joined.remove(pid);
     if (!running) {
       return;
     }
