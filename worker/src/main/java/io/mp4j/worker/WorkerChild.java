@@ -22,6 +22,9 @@ public final class WorkerChild {
    */
   public static void main(String[] args) throws IOException {
     watchParent();
+    if (args.length == 1 && args[0].equals("train")) {
+      System.exit(ClassDataTraining.run());
+    }
     String connect = null;
     String name = "worker";
     int maxTasks = 0;

@@ -30,6 +30,9 @@ public final class WorkerSupervisor implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("io.mp4j.worker");
   /** The environment variable through which children receive the authkey. */
   public static final String AUTHKEY_ENV = "MP4J_AUTHKEY";
+  /** Worker JVMs run one task at a time on small heaps: the serial collector suits them. */
+  private static final List<String> BASE_JVM_OPTIONS =
+      List.of("-XX:+UseSerialGC", "-XX:-UsePerfData");
 
   private final String brokerAddress;
   private final byte[] authkey;
@@ -123,14 +126,15 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
     String name = namePrefix + "-" + (++nextIndex);
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-XX:+UseSerialGC");
-    command.add("-XX:TieredStopAtLevel=4");
-    command.add("-Xshare:auto");
-    command.add("-XX:-UsePerfData");
-    command.addAll(jvmOptions);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String classpath = System.getProperty("java.class.path");
+    List<String> base = new ArrayList<>(BASE_JVM_OPTIONS);
+    base.addAll(jvmOptions);
+    command.add(java);
+    command.addAll(base);
+    command.addAll(ClassDataCache.options(java, base, classpath));
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(classpath);
     command.add(WorkerChild.class.getName());
     command.add("connect=" + brokerAddress);
     command.add("name=" + name);
