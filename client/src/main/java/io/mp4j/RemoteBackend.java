@@ -30,6 +30,7 @@ import org.zeromq.ZContext;
 final class RemoteBackend implements Backend, ClientConnection.Listener {
   private static final System.Logger LOG = System.getLogger("io.mp4j.client");
   private static final int INLINE_RESULT_BYTES = 64 * 1024;
+  private static final int TASK_BYTES = 4 << 20;
 
   /** A task frame on its way: which part of which batch it holds. */
   private static final class Pending {
@@ -71,22 +72,34 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
   public void execute(Batch batch) {
     byte[] function = batch.function().descriptor();
     batch.function().resultReader();
-    send(batch, function, 0, batch.size());
+    int size = batch.size();
+    int from = 0;
+    while (from < size) {
+      // A batch leaves as tasks of about TASK_BYTES each: small frames are cheap to allocate and
+      // copy, and the workers start on the first part while the rest is being encoded.
+      try (MessageBufferPacker calls = Wire.packer(Math.min(TASK_BYTES, 16 + 8 * (size - from)))) {
+        int to = from;
+        while (to < size && (to == from || calls.getTotalWrittenBytes() < TASK_BYTES)) {
+          encodeCall(calls, batch, to);
+          to++;
+        }
+        send(batch, function, from, to, withArrayHeader(to - from, calls.toByteArray()));
+        from = to;
+      } catch (CodecException e) {
+        throw new EncodingException(e.getMessage(), e);
+      } catch (IOException e) {
+        throw new EncodingException("cannot encode arguments: " + e.getMessage(), e);
+      }
+    }
   }
 
-  private void send(Batch batch, byte[] function, int from, int to) {
-    byte[] args = encodeArguments(batch, from, to);
+  private void send(Batch batch, byte[] function, int from, int to, byte[] args) {
     long taskId = nextTaskId.getAndIncrement();
     byte[] frame = new TaskFrame(taskId, 0, to - from, function, args).encode();
     if (frame.length > connection.maxMessageBytes() - 1024) {
-      if (to - from > 1) {
-        int middle = (from + to) >>> 1;
-        send(batch, function, from, middle);
-        send(batch, function, middle, to);
-        return;
-      }
-      throw new EncodingException("the arguments of one call encode to " + frame.length
-          + " bytes, over the broker's limit of " + connection.maxMessageBytes() + " bytes");
+      throw new EncodingException("the arguments of " + (to - from == 1 ? "one call" : (to - from)
+          + " calls") + " encode to " + frame.length + " bytes, over the broker's limit of "
+          + connection.maxMessageBytes() + " bytes");
     }
     pending.put(taskId, new Pending(batch, from, to - from));
     if (terminated) {
@@ -96,6 +109,36 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
     connection.submit(frame);
   }
 
+  /** Prefixes encoded calls with the msgpack array header that counts them. */
+  private static byte[] withArrayHeader(int count, byte[] calls) {
+    try (MessageBufferPacker out = Wire.packer(calls.length + 5)) {
+      out.packArrayHeader(count);
+      out.writePayload(calls);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void encodeCall(MessageBufferPacker out, Batch batch, int index)
+      throws IOException {
+    int arity = batch.function().arity();
+    Object item = batch.items().get(index);
+    out.packArrayHeader(arity);
+    if (arity == 1) {
+      Codec.write(out, item);
+    } else if (arity > 1) {
+      List<?> args = (List<?>) item;
+      if (args == null || args.size() != arity) {
+        throw new IllegalArgumentException("call " + index + " needs a list of " + arity
+            + " arguments, got " + args);
+      }
+      for (Object arg : args) {
+        Codec.write(out, arg);
+      }
+    }
+  }
+
   /** Encodes a whole batch as a task frame numbered 0, as the pool's initializer travels. */
   static byte[] encodeFrame(Batch batch) {
     return new TaskFrame(0, 0, batch.size(), batch.function().descriptor(),
@@ -103,24 +146,10 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
   }
 
   private static byte[] encodeArguments(Batch batch, int from, int to) {
-    int arity = batch.function().arity();
-    List<?> items = batch.items();
     try (MessageBufferPacker out = Wire.packer(16 + 8 * (to - from))) {
       out.packArrayHeader(to - from);
       for (int i = from; i < to; i++) {
-        out.packArrayHeader(arity);
-        if (arity == 1) {
-          Codec.write(out, items.get(i));
-        } else if (arity > 1) {
-          List<?> args = (List<?>) items.get(i);
-          if (args == null || args.size() != arity) {
-            throw new IllegalArgumentException("call " + i + " needs a list of " + arity
-                + " arguments, got " + args);
-          }
-          for (Object arg : args) {
-            Codec.write(out, arg);
-          }
-        }
+        encodeCall(out, batch, i);
       }
       return out.toByteArray();
     } catch (CodecException e) {
