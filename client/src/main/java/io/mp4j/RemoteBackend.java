@@ -124,10 +124,12 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
       throws IOException {
     int arity = batch.function().arity();
     Object item = batch.items().get(index);
-    out.packArrayHeader(arity);
     if (arity == 1) {
-      Codec.write(out, item);
-    } else if (arity > 1) {
+      Codec.write(out, item); // a single argument travels bare, without an array around it
+      return;
+    }
+    out.packArrayHeader(arity);
+    if (arity > 1) {
       List<?> args = (List<?>) item;
       if (args == null || args.size() != arity) {
         throw new IllegalArgumentException("call " + index + " needs a list of " + arity

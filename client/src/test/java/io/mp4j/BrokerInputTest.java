@@ -181,7 +181,6 @@ class BrokerInputTest {
           "run", "(I)I", 1, new byte[] {(byte) 0x90}).encode();
       byte[] args = Wire.pack(packer -> {
         packer.packArrayHeader(1);
-        packer.packArrayHeader(1);
         packer.packInt(5);
       });
       send(peer, type(MessageType.SUBMIT),

@@ -141,7 +141,6 @@ class BrokerLoopTest {
     byte[] args = Wire.pack(packer -> {
       packer.packArrayHeader(count);
       for (int i = 0; i < count; i++) {
-        packer.packArrayHeader(1);
         packer.packInt(i);
       }
     });

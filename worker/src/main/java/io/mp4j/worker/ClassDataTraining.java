@@ -51,7 +51,6 @@ final class ClassDataTraining {
         "(I)I", 1, new byte[] {(byte) 0x90}).encode();
     byte[] args = Wire.pack(packer -> {
       packer.packArrayHeader(1);
-      packer.packArrayHeader(1);
       packer.packInt(-1);
     });
     byte[] task = new TaskFrame(1, 0, 1, function, args).encode();

@@ -61,10 +61,10 @@ final class TaskRunner {
         throw new IOException("task holds " + count + " calls, expected " + frame.count());
       }
       out.packArrayHeader(count);
+      Object[] callArgs = null;
       for (int i = 0; i < count; i++) {
-        Object[] callArgs;
         try {
-          callArgs = task.readArguments(in, args);
+          callArgs = task.readArguments(in, args, callArgs);
         } catch (IOException | RuntimeException e) {
           // The unpacker may have stopped inside this call's arguments, so the calls after it
           // cannot be read either: each gets the same error.

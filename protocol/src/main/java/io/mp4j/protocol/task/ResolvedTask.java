@@ -253,18 +253,26 @@ public final class ResolvedTask {
   }
 
   /**
-   * Reads one call's arguments: a msgpack array of {@link #arity()} values.
+   * Reads one call's arguments: the value itself when the task takes one argument, else a
+   * msgpack array of {@link #arity()} values. Returns {@code reuse} filled in when it has the
+   * right length, so that the task thread need not allocate an array per call.
    *
    * @throws IOException when the values do not fit the declared types
    */
-  public Object[] readArguments(MessageUnpacker in, byte[] source) throws IOException {
+  public Object[] readArguments(MessageUnpacker in, byte[] source, Object[] reuse)
+      throws IOException {
+    Object[] args = reuse != null && reuse.length == argumentReaders.length ? reuse
+        : new Object[argumentReaders.length];
+    if (argumentReaders.length == 1) {
+      args[0] = argumentReaders[0].read(in, source);
+      return args;
+    }
     int count = in.unpackArrayHeader();
     if (count != argumentReaders.length) {
       throw new IOException(
           descriptor.displayName() + " takes " + argumentReaders.length + " arguments, got "
               + count);
     }
-    Object[] args = new Object[count];
     for (int i = 0; i < count; i++) {
       args[i] = argumentReaders[i].read(in, source);
     }
