@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class ClassDataCache {
   private static final System.Logger LOG = System.getLogger("io.mp4j.worker");
   private static final AtomicBoolean TRAINING = new AtomicBoolean();
+  private static volatile java.util.concurrent.CompletableFuture<Void> training =
+      java.util.concurrent.CompletableFuture.completedFuture(null);
 
   private ClassDataCache() {}
 
@@ -47,6 +49,20 @@ final class ClassDataCache {
       train(java, baseOptions, classpath, archive);
     }
     return List.of();
+  }
+
+  /** Waits for a training run started by this JVM, if any; returns whether it ended in time. */
+  static boolean awaitTraining(java.time.Duration timeout) {
+    try {
+      training.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException e) {
+      return false;
+    }
   }
 
   private static Path archiveFor(String classpath, List<String> baseOptions) {
@@ -93,7 +109,7 @@ final class ClassDataCache {
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(ProcessBuilder.Redirect.DISCARD)
           .start();
-      process.onExit().thenRun(() -> {
+      training = process.onExit().thenRun(() -> {
         try {
           if (process.exitValue() == 0 && Files.isRegularFile(partial)) {
             Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);

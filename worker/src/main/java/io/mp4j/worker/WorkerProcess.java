@@ -35,7 +35,10 @@ import org.zeromq.ZMsg;
  * into one message. Not for users: run it with the {@code worker} command.
  */
 public final class WorkerProcess {
-  private static final System.Logger LOG = System.getLogger("io.mp4j.worker");
+  /** The logger, made on first use: making one costs a fresh JVM some 30 ms before its first task. */
+  private static final class Log {
+    static final System.Logger LOG = System.getLogger("io.mp4j.worker");
+  }
   private static final int RESULTS_PER_MESSAGE = 256;
   private static final int RESULT_BYTES_PER_MESSAGE = 1 << 20;
   private static final long HELLO_RETRY_NANOS = 3_000_000_000L;
@@ -93,7 +96,7 @@ public final class WorkerProcess {
           backoffMillis = 10;
         }
         if (again) {
-          LOG.log(Level.INFO, "broker " + config.brokerAddress() + " lost; reconnecting in "
+          Log.LOG.log(Level.INFO, "broker " + config.brokerAddress() + " lost; reconnecting in "
               + backoffMillis + " ms");
           try {
             Thread.sleep(backoffMillis); // back-off between reconnection attempts, not a wait
@@ -166,7 +169,7 @@ public final class WorkerProcess {
         }
         if (now - lastReceived > config.brokerTimeoutNanos()) {
           if (config.exitOnBrokerLoss()) {
-            LOG.log(Level.WARNING, "broker " + config.brokerAddress() + " silent; exiting");
+            Log.LOG.log(Level.WARNING, "broker " + config.brokerAddress() + " silent; exiting");
             exitCode = 3;
             return false;
           }
@@ -174,7 +177,7 @@ public final class WorkerProcess {
         }
       }
     } catch (ZMQException e) {
-      LOG.log(Level.WARNING, "socket failed", e);
+      Log.LOG.log(Level.WARNING, "socket failed", e);
       return true;
     } finally {
       poller.close();
@@ -199,14 +202,14 @@ public final class WorkerProcess {
             work.add(new Task(key, sessionId, in.readPayload(in.unpackBinaryHeader())));
           }
         } catch (IOException | RuntimeException e) {
-          LOG.log(Level.WARNING, "malformed TASK message ignored", e);
+          Log.LOG.log(Level.WARNING, "malformed TASK message ignored", e);
         }
       }
       case SESSION -> {
         try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
           work.add(new Initialize(in.unpackLong(), msg.pop().getData()));
         } catch (IOException | RuntimeException e) {
-          LOG.log(Level.WARNING, "malformed SESSION message ignored", e);
+          Log.LOG.log(Level.WARNING, "malformed SESSION message ignored", e);
         }
       }
       case WELCOME, HEARTBEAT -> {
@@ -215,23 +218,23 @@ public final class WorkerProcess {
           try {
             heartbeatNanos = Welcome.decode(msg.pop().getData()).heartbeatMillis() * 1_000_000L;
           } catch (IOException e) {
-            LOG.log(Level.WARNING, "malformed WELCOME ignored", e);
+            Log.LOG.log(Level.WARNING, "malformed WELCOME ignored", e);
           }
         }
       }
       case ERROR -> {
         try {
           ErrorReply reply = ErrorReply.decode(msg.pop().getData());
-          LOG.log(Level.ERROR, "broker refused: " + reply.message());
+          Log.LOG.log(Level.ERROR, "broker refused: " + reply.message());
           if (reply.code() == ErrorCode.AUTHENTICATION) {
             exitCode = 2;
             return false;
           }
         } catch (IOException | RuntimeException e) {
-          LOG.log(Level.WARNING, "malformed ERROR ignored", e);
+          Log.LOG.log(Level.WARNING, "malformed ERROR ignored", e);
         }
       }
-      default -> LOG.log(Level.WARNING, "unexpected " + type + " from the broker ignored");
+      default -> Log.LOG.log(Level.WARNING, "unexpected " + type + " from the broker ignored");
     }
     return null;
   }
@@ -330,6 +333,10 @@ public final class WorkerProcess {
   }
 
   private static String hostName() {
+    String given = System.getenv(WorkerSupervisor.HOST_ENV);
+    if (given != null && !given.isEmpty()) {
+      return given;
+    }
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {

@@ -30,6 +30,10 @@ public final class WorkerSupervisor implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("io.mp4j.worker");
   /** The environment variable through which children receive the authkey. */
   public static final String AUTHKEY_ENV = "MP4J_AUTHKEY";
+  /** The environment variable through which children learn the host name without a lookup. */
+  static final String HOST_ENV = "MP4J_HOST";
+  private static final String HOST = hostName();
+
   /** Worker JVMs run one task at a time on small heaps: the serial collector suits them. */
   private static final List<String> BASE_JVM_OPTIONS =
       List.of("-XX:+UseSerialGC", "-XX:-UsePerfData");
@@ -96,6 +100,16 @@ public final class WorkerSupervisor implements AutoCloseable {
   }
 
   /**
+   * Waits until the class-data archive that the first pool of this JVM may have started making
+   * is written, so that a benchmark can time pools that start from it. Not for users.
+   *
+   * @return whether no training run is left going
+   */
+  public static boolean awaitClassDataArchive(Duration timeout) {
+    return ClassDataCache.awaitTraining(timeout);
+  }
+
+  /**
    * Kills any process that has not been {@linkplain #joined joined} this long after its start,
    * and starts another: a worker JVM that hangs before it reaches the broker must not hold a
    * place in the pool for ever. Off until set.
@@ -152,6 +166,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.INHERIT)
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .directory(new File(System.getProperty("user.dir")));
+    builder.environment().put(HOST_ENV, HOST);
     if (authkey != null) {
       builder.environment().put(AUTHKEY_ENV, new String(authkey, StandardCharsets.UTF_8));
     } else {
@@ -202,6 +217,14 @@ public final class WorkerSupervisor implements AutoCloseable {
         LOG.log(Level.ERROR, "cannot replace worker process " + pid, e);
       }
     }, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "localhost";
+    }
   }
 
   /** How a process with this exit code ended, in words. */
