@@ -6,6 +6,8 @@ import io.mp4j.protocol.Hello;
 import io.mp4j.protocol.Mailbox;
 import io.mp4j.protocol.MessageType;
 import io.mp4j.protocol.RemoteError;
+import io.mp4j.protocol.Reply;
+import io.mp4j.protocol.Request;
 import io.mp4j.protocol.ResultFrame;
 import io.mp4j.protocol.TaskFrame;
 import io.mp4j.protocol.Welcome;
@@ -76,6 +78,7 @@ final class BrokerLoop implements Runnable {
   private final String inprocEndpoint;
 
   private final Map<String, Peer> peers = new HashMap<>();
+  private final SharedState shared = new SharedState(this::reply);
   private final Map<Long, Worker> workersByPid = new HashMap<>();
   private final Map<Long, QueuedTask> inFlight = new HashMap<>();
   private final ArrayDeque<Session> sessionsWithTasks = new ArrayDeque<>();
@@ -134,7 +137,8 @@ final class BrokerLoop implements Runnable {
     try {
       while (running) {
         long now = config.nanoClock().getAsLong();
-        long waitMillis = Math.max(0, (nextTimerCheck - now) / 1_000_000);
+        long nextDeadline = Math.min(nextTimerCheck, shared.nextDeadline());
+        long waitMillis = Math.max(0, (nextDeadline - now + 999_999) / 1_000_000);
         poller.poll(waitMillis);
         if (poller.pollin(0)) {
           readMessages();
@@ -146,6 +150,7 @@ final class BrokerLoop implements Runnable {
           }
         }
         now = config.nanoClock().getAsLong();
+        shared.expire(now);
         if (now - nextTimerCheck >= 0) {
           checkTimers(now);
           nextTimerCheck = now + config.heartbeatNanos() / 4;
@@ -228,6 +233,7 @@ final class BrokerLoop implements Runnable {
     if (peer instanceof Session session) {
       switch (type) {
         case SUBMIT -> submit(session, msg);
+        case REQUEST -> request(session, msg, now);
         case HEARTBEAT -> { }
         case BYE -> removeSession(session);
         default -> misplaced(identity, type, "a client");
@@ -236,6 +242,7 @@ final class BrokerLoop implements Runnable {
       Worker worker = (Worker) peer;
       switch (type) {
         case RESULT -> results(worker, msg);
+        case REQUEST -> request(worker, msg, now);
         case HEARTBEAT -> { }
         case BYE -> removeWorker(worker, null);
         default -> misplaced(identity, type, "a worker");
@@ -340,6 +347,28 @@ final class BrokerLoop implements Runnable {
     schedule(session);
   }
 
+  private void request(Peer peer, ZMsg msg, long now) {
+    Request request;
+    try {
+      if (msg.size() != 1) {
+        throw new IOException("REQUEST has one body frame");
+      }
+      request = Request.decode(msg.pop().getData());
+    } catch (IOException e) {
+      malformedDropped++;
+      sendError(peer.identity, ErrorCode.MALFORMED, "malformed REQUEST dropped: "
+          + e.getMessage());
+      return;
+    }
+    shared.handle(peer, request, now);
+  }
+
+  private void reply(Peer peer, Reply reply) {
+    if (peers.get(key(peer.identity)) == peer) {
+      send(peer.identity, MessageType.REPLY, reply.encode());
+    }
+  }
+
   private void results(Worker worker, ZMsg msg) {
     if (msg.size() != 1) {
       malformedDropped++;
@@ -439,6 +468,7 @@ final class BrokerLoop implements Runnable {
       return;
     }
     peers.remove(key(worker.identity));
+    shared.peerGone(worker);
     workersByPid.remove(worker.pid, worker);
     workersChanged = true;
     workersWithCapacity.remove(worker);
@@ -507,6 +537,7 @@ final class BrokerLoop implements Runnable {
 
   private void removeSession(Session session) {
     peers.remove(key(session.identity));
+    shared.peerGone(session);
     session.closed = true;
     queuedTasks -= session.pending.size();
     session.pending.clear();

@@ -48,95 +48,6 @@ class BrokerLoopTest {
     context.close();
   }
 
-  /** A peer that speaks the protocol by hand. */
-  private final class Peer {
-    final ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
-
-    Peer(Hello.Role role, long pid) {
-      socket.setLinger(0);
-      socket.setHandshakeIvl(1000);
-      socket.setReceiveTimeOut(5000);
-      socket.connect(broker.endpoint());
-      send(MessageType.HELLO, new Hello(Wire.PROTOCOL_VERSION, role, null, "test", pid,
-          role + "-" + pid, 0, null).encode());
-      assertNotNull(receive(MessageType.WELCOME));
-    }
-
-    void send(MessageType type, byte[]... frames) {
-      socket.send(new byte[] {type.code()}, frames.length == 0 ? 0 : ZMQ.SNDMORE);
-      for (int i = 0; i < frames.length; i++) {
-        socket.send(frames[i], i < frames.length - 1 ? ZMQ.SNDMORE : 0);
-      }
-    }
-
-    /** The next message of this type, skipping heartbeats; null when none comes. */
-    ZMsg receive(MessageType expected) {
-      while (true) {
-        ZMsg msg = ZMsg.recvMsg(socket);
-        if (msg == null) {
-          return null;
-        }
-        MessageType type = MessageType.fromFrame(msg.pop().getData());
-        if (type != MessageType.HEARTBEAT) {
-          assertEquals(expected, type);
-          return msg;
-        }
-      }
-    }
-
-    /** The task frames of the next TASK message, with their keys. */
-    List<long[]> keys = new ArrayList<>();
-
-    List<TaskFrame> tasks() throws Exception {
-      ZMsg msg = receive(MessageType.TASK);
-      assertNotNull(msg, "no TASK arrived");
-      List<TaskFrame> frames = new ArrayList<>();
-      keys.clear();
-      try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
-        int count = in.unpackArrayHeader();
-        for (int i = 0; i < count; i++) {
-          in.unpackArrayHeader();
-          keys.add(new long[] {in.unpackLong(), in.unpackLong()});
-          frames.add(TaskFrame.decode(in.readPayload(in.unpackBinaryHeader())));
-        }
-      }
-      return frames;
-    }
-
-    ResultFrame result() throws Exception {
-      ZMsg msg = receive(MessageType.RESULT);
-      assertNotNull(msg, "no RESULT arrived");
-      return ResultFrame.decode(Wire.unpackBinaries(msg.pop().getData()).get(0));
-    }
-
-    void submit(byte[]... taskFrames) {
-      send(MessageType.SUBMIT, Wire.packBinaries(List.of(taskFrames)));
-    }
-
-    void answer(long key, TaskFrame task) {
-      byte[] values = Wire.pack(packer -> {
-        packer.packArrayHeader(task.count());
-        for (int i = 0; i < task.count(); i++) {
-          packer.packInt(task.offset() + i);
-        }
-      });
-      byte[] result = new ResultFrame(task.taskId(), task.offset(), task.count(), values,
-          List.of()).encode();
-      send(MessageType.RESULT, Wire.pack(packer -> {
-        packer.packArrayHeader(1);
-        packer.packArrayHeader(3);
-        packer.packLong(key);
-        packer.packLong(1000);
-        packer.packBinaryHeader(result.length);
-        packer.writePayload(result);
-      }));
-    }
-
-    void close() {
-      socket.close();
-    }
-  }
-
   private static byte[] task(long taskId, int count) {
     byte[] args = Wire.pack(packer -> {
       packer.packArrayHeader(count);
@@ -159,8 +70,8 @@ class BrokerLoopTest {
 
   @Test
   void silentWorker_isRemovedEverywhere_andItsTaskGoesToAnotherWorker() throws Exception {
-    Peer client = new Peer(Hello.Role.CLIENT, 1);
-    Peer first = new Peer(Hello.Role.WORKER, 100);
+    RawPeer client = new RawPeer(context, broker.endpoint(), Hello.Role.CLIENT, 1);
+    RawPeer first = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 100);
     client.submit(task(7, 1));
     TaskFrame held = first.tasks().get(0);
     long staleKey = first.keys.get(0)[0];
@@ -172,7 +83,7 @@ class BrokerLoopTest {
     assertEquals(1, afterLoss.queuedTasks());
     assertEquals(0, afterLoss.tasksInFlight());
 
-    Peer second = new Peer(Hello.Role.WORKER, 200);
+    RawPeer second = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 200);
     TaskFrame again = second.tasks().get(0);
     assertEquals(7, again.taskId());
     // The lost worker's late answer is ignored; the new worker's reaches the client.
@@ -191,13 +102,13 @@ class BrokerLoopTest {
 
   @Test
   void taskLostWithSeveralCalls_isSplitIntoSingleCalls() throws Exception {
-    Peer client = new Peer(Hello.Role.CLIENT, 1);
-    Peer first = new Peer(Hello.Role.WORKER, 100);
+    RawPeer client = new RawPeer(context, broker.endpoint(), Hello.Role.CLIENT, 1);
+    RawPeer first = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 100);
     client.submit(task(9, 3));
     assertEquals(3, first.tasks().get(0).count());
     expireWorkers(0);
 
-    Peer second = new Peer(Hello.Role.WORKER, 200);
+    RawPeer second = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 200);
     List<Integer> offsets = new ArrayList<>();
     while (offsets.size() < 3) {
       List<TaskFrame> parts = second.tasks();
@@ -216,10 +127,10 @@ class BrokerLoopTest {
 
   @Test
   void taskLostThreeTimes_failsWithWorkerLost() throws Exception {
-    Peer client = new Peer(Hello.Role.CLIENT, 1);
+    RawPeer client = new RawPeer(context, broker.endpoint(), Hello.Role.CLIENT, 1);
     client.submit(task(11, 1));
     for (int attempt = 0; attempt < 3; attempt++) {
-      Peer worker = new Peer(Hello.Role.WORKER, 100 + attempt);
+      RawPeer worker = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 100 + attempt);
       assertEquals(11, worker.tasks().get(0).taskId());
       // Keep the client alive while the clock jumps.
       client.send(MessageType.HEARTBEAT);
@@ -235,14 +146,14 @@ class BrokerLoopTest {
 
   @Test
   void twoClients_shareOneWorkerInTurn() throws Exception {
-    Peer a = new Peer(Hello.Role.CLIENT, 1);
-    Peer b = new Peer(Hello.Role.CLIENT, 2);
+    RawPeer a = new RawPeer(context, broker.endpoint(), Hello.Role.CLIENT, 1);
+    RawPeer b = new RawPeer(context, broker.endpoint(), Hello.Role.CLIENT, 2);
     for (int i = 0; i < 4; i++) {
       a.submit(task(100 + i, 1));
       b.submit(task(200 + i, 1));
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> stats().queuedTasks() == 8);
-    Peer worker = new Peer(Hello.Role.WORKER, 300);
+    RawPeer worker = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 300);
     List<Long> order = new ArrayList<>();
     while (order.size() < 8) {
       List<TaskFrame> tasks = worker.tasks();

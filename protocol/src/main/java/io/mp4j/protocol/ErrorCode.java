@@ -24,7 +24,17 @@ public enum ErrorCode {
   /** A message type that this peer may not send, or an unknown one. */
   UNKNOWN_TYPE(9),
   /** The worker refuses tasks from this package. */
-  NOT_ALLOWED(10);
+  NOT_ALLOWED(10),
+  /** A get found the queue empty when it had to answer (Python's Empty). */
+  EMPTY(11),
+  /** A put found the queue full when it had to answer (Python's Full). */
+  FULL(12),
+  /** The shared object does not exist, or no longer does. */
+  NO_SUCH_OBJECT(13),
+  /** A request that cannot be carried out as asked: a bad argument or a misuse. */
+  BAD_REQUEST(14),
+  /** A wait that had a timeout ran out of time. */
+  TIMEOUT(15);
 
   private final int code;
 

@@ -29,7 +29,11 @@ public enum MessageType {
   /** Peer to broker: the peer is leaving; anything it holds goes back to the queue. */
   BYE(8),
   /** Broker to peer: a request was refused or a frame was dropped, with a code and a reason. */
-  ERROR(9);
+  ERROR(9),
+  /** Peer to broker: an operation on a shared object, such as a queue. */
+  REQUEST(10),
+  /** Broker to peer: the outcome of a REQUEST, sent when the operation completes. */
+  REPLY(11);
 
   private static final MessageType[] BY_CODE = new MessageType[16];
 

@@ -1,0 +1,290 @@
+package io.mp4j.broker;
+
+import io.mp4j.protocol.ErrorCode;
+import io.mp4j.protocol.Reply;
+import io.mp4j.protocol.Request;
+import io.mp4j.protocol.Wire;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.function.BiConsumer;
+import org.msgpack.core.MessageUnpacker;
+
+/**
+ * The shared objects the broker serves, answering REQUESTs on the loop thread: queues for now.
+ *
+ * <p>A request that cannot be answered yet (a get on an empty queue, a put on a full one, a join
+ * with unfinished items) is parked with its deadline and answered by the operation that makes it
+ * possible, or by {@link #expire} when the deadline passes: nobody polls. Timeouts are in
+ * milliseconds: -1 waits for ever, 0 answers at once.
+ */
+final class SharedState {
+  private final Map<String, SharedQueue> queues = new HashMap<>();
+  private final PriorityQueue<Parked> deadlines =
+      new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
+  private final BiConsumer<Peer, Reply> replies;
+
+  SharedState(BiConsumer<Peer, Reply> replies) {
+    this.replies = replies;
+  }
+
+  /** Carries out one request; the reply may come now or later. */
+  void handle(Peer peer, Request request, long now) {
+    try (MessageUnpacker args = Wire.unpacker(request.args())) {
+      switch (request.op()) {
+        case "queue.open" -> open(peer, request, args);
+        case "queue.put" -> put(peer, request, args, now);
+        case "queue.get" -> get(peer, request, args, now);
+        case "queue.size" -> withQueue(peer, request, queue ->
+            ok(peer, request, Wire.pack(packer -> packer.packInt(queue.items.size()))));
+        case "queue.taskDone" -> withQueue(peer, request, queue -> taskDone(peer, request, queue));
+        case "queue.join" -> join(peer, request, args, now);
+        case "queue.delete" -> delete(peer, request);
+        default -> fail(peer, request, ErrorCode.BAD_REQUEST, "unknown operation " + request.op());
+      }
+    } catch (IOException | RuntimeException e) {
+      fail(peer, request, ErrorCode.BAD_REQUEST, "malformed arguments for " + request.op() + ": "
+          + e.getMessage());
+    }
+  }
+
+  private void open(Peer peer, Request request, MessageUnpacker args) throws IOException {
+    args.unpackArrayHeader();
+    int maxSize = args.unpackInt();
+    boolean joinable = args.unpackBoolean();
+    if (maxSize < 0) {
+      fail(peer, request, ErrorCode.BAD_REQUEST, "a queue's max size is 0 (no limit) or more,"
+          + " got " + maxSize);
+      return;
+    }
+    SharedQueue queue = queues.computeIfAbsent(request.name(),
+        name -> new SharedQueue(name, maxSize, joinable));
+    ok(peer, request, Wire.pack(packer -> {
+      packer.packArrayHeader(2);
+      packer.packInt(queue.maxSize);
+      packer.packBoolean(queue.joinable);
+    }));
+  }
+
+  private void put(Peer peer, Request request, MessageUnpacker args, long now)
+      throws IOException {
+    args.unpackArrayHeader();
+    byte[] item = args.readPayload(args.unpackBinaryHeader());
+    long timeout = timeout(peer, request, args);
+    if (timeout < -1) {
+      return;
+    }
+    withQueue(peer, request, queue -> {
+      if (!queue.full() || handOver(queue)) {
+        add(queue, item);
+        ok(peer, request, null);
+      } else if (timeout == 0) {
+        fail(peer, request, ErrorCode.FULL, "queue " + queue.name + " is full ("
+            + queue.maxSize + " items)");
+      } else {
+        park(queue.putters, new Parked(Parked.Kind.PUT, peer, request.requestId(), deadline(now, timeout), queue,
+            item));
+      }
+    });
+  }
+
+  /** Whether a parked get can take an item at once, which leaves room for one more. */
+  private static boolean handOver(SharedQueue queue) {
+    for (Parked getter : queue.getters) {
+      if (!getter.answered) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Adds an item, giving it straight to a parked get if there is one. */
+  private void add(SharedQueue queue, byte[] item) {
+    if (queue.joinable) {
+      queue.unfinished++;
+    }
+    Parked getter = SharedQueue.next(queue.getters);
+    if (getter != null) {
+      answer(getter, Reply.ok(getter.requestId, item));
+    } else {
+      queue.items.addLast(item);
+    }
+  }
+
+  private void get(Peer peer, Request request, MessageUnpacker args, long now)
+      throws IOException {
+    args.unpackArrayHeader();
+    long timeout = timeout(peer, request, args);
+    if (timeout < -1) {
+      return;
+    }
+    withQueue(peer, request, queue -> {
+      byte[] item = queue.items.pollFirst();
+      if (item != null) {
+        ok(peer, request, item);
+        Parked putter = SharedQueue.next(queue.putters);
+        if (putter != null) {
+          queue.items.addLast(putter.item);
+          if (queue.joinable) {
+            queue.unfinished++;
+          }
+          answer(putter, Reply.ok(putter.requestId, null));
+        }
+      } else if (timeout == 0) {
+        fail(peer, request, ErrorCode.EMPTY, "queue " + queue.name + " is empty");
+      } else {
+        park(queue.getters, new Parked(Parked.Kind.GET, peer, request.requestId(), deadline(now, timeout), queue,
+            null));
+      }
+    });
+  }
+
+  private void taskDone(Peer peer, Request request, SharedQueue queue) {
+    if (!queue.joinable) {
+      fail(peer, request, ErrorCode.BAD_REQUEST, "queue " + queue.name + " is not joinable");
+    } else if (queue.unfinished == 0) {
+      fail(peer, request, ErrorCode.BAD_REQUEST, "taskDone() called more times than items were"
+          + " put in queue " + queue.name);
+    } else {
+      queue.unfinished--;
+      ok(peer, request, null);
+      if (queue.unfinished == 0) {
+        for (Parked joiner = SharedQueue.next(queue.joiners); joiner != null;
+            joiner = SharedQueue.next(queue.joiners)) {
+          answer(joiner, Reply.ok(joiner.requestId, null));
+        }
+      }
+    }
+  }
+
+  private void join(Peer peer, Request request, MessageUnpacker args, long now)
+      throws IOException {
+    args.unpackArrayHeader();
+    long timeout = timeout(peer, request, args);
+    if (timeout < -1) {
+      return;
+    }
+    withQueue(peer, request, queue -> {
+      if (queue.unfinished == 0) {
+        ok(peer, request, null);
+      } else if (timeout == 0) {
+        fail(peer, request, ErrorCode.TIMEOUT, queue.unfinished + " items of queue " + queue.name
+            + " are not done");
+      } else {
+        park(queue.joiners, new Parked(Parked.Kind.JOIN, peer, request.requestId(), deadline(now, timeout), queue,
+            null));
+      }
+    });
+  }
+
+  private void delete(Peer peer, Request request) {
+    SharedQueue queue = queues.remove(request.name());
+    if (queue != null) {
+      String gone = "queue " + queue.name + " was deleted";
+      for (ArrayDeque<Parked> parked : java.util.List.of(queue.getters, queue.putters,
+          queue.joiners)) {
+        for (Parked waiting = SharedQueue.next(parked); waiting != null;
+            waiting = SharedQueue.next(parked)) {
+          answer(waiting, Reply.failed(waiting.requestId, ErrorCode.NO_SUCH_OBJECT, gone));
+        }
+      }
+    }
+    ok(peer, request, null);
+  }
+
+  /** Answers every parked request whose deadline has passed. */
+  void expire(long now) {
+    while (!deadlines.isEmpty() && deadlines.peek().deadline - now <= 0) {
+      Parked parked = deadlines.poll();
+      if (parked.answered) {
+        continue;
+      }
+      String name = parked.queue.name;
+      answer(parked, switch (parked.kind) {
+        case PUT -> Reply.failed(parked.requestId, ErrorCode.FULL, "queue " + name
+            + " stayed full");
+        case JOIN -> Reply.failed(parked.requestId, ErrorCode.TIMEOUT, "queue " + name
+            + " still has unfinished items");
+        case GET -> Reply.failed(parked.requestId, ErrorCode.EMPTY, "queue " + name
+            + " stayed empty");
+      });
+    }
+  }
+
+  /** The nearest deadline of a parked request, or Long.MAX_VALUE when none has one. */
+  long nextDeadline() {
+    while (!deadlines.isEmpty() && deadlines.peek().answered) {
+      deadlines.poll();
+    }
+    return deadlines.isEmpty() ? Long.MAX_VALUE : deadlines.peek().deadline;
+  }
+
+  /** Forgets what a peer that left was waiting for. */
+  void peerGone(Peer peer) {
+    for (SharedQueue queue : queues.values()) {
+      for (ArrayDeque<Parked> parked : java.util.List.of(queue.getters, queue.putters,
+          queue.joiners)) {
+        for (Parked waiting : parked) {
+          if (waiting.peer == peer) {
+            waiting.answered = true;
+          }
+        }
+      }
+    }
+  }
+
+  int queueCount() {
+    return queues.size();
+  }
+
+  private interface QueueAction {
+    void run(SharedQueue queue);
+  }
+
+  private void withQueue(Peer peer, Request request, QueueAction action) {
+    SharedQueue queue = queues.get(request.name());
+    if (queue == null) {
+      fail(peer, request, ErrorCode.NO_SUCH_OBJECT, "no queue named " + request.name()
+          + ": it was deleted or never opened");
+    } else {
+      action.run(queue);
+    }
+  }
+
+  /** Reads a timeout argument; answers and returns -2 when it is not -1 or more. */
+  private long timeout(Peer peer, Request request, MessageUnpacker args) throws IOException {
+    long timeout = args.unpackLong();
+    if (timeout < -1) {
+      fail(peer, request, ErrorCode.BAD_REQUEST, "a timeout is 0 or more milliseconds (or -1"
+          + " for none), got " + timeout);
+      return -2;
+    }
+    return timeout;
+  }
+
+  private static long deadline(long now, long timeoutMillis) {
+    return timeoutMillis < 0 ? Long.MAX_VALUE : now + timeoutMillis * 1_000_000L;
+  }
+
+  private void park(ArrayDeque<Parked> parked, Parked request) {
+    parked.addLast(request);
+    if (request.deadline != Long.MAX_VALUE) {
+      deadlines.add(request);
+    }
+  }
+
+  private void answer(Parked parked, Reply reply) {
+    parked.answered = true;
+    replies.accept(parked.peer, reply);
+  }
+
+  private void ok(Peer peer, Request request, byte[] payload) {
+    replies.accept(peer, Reply.ok(request.requestId(), payload));
+  }
+
+  private void fail(Peer peer, Request request, ErrorCode code, String message) {
+    replies.accept(peer, Reply.failed(request.requestId(), code, message));
+  }
+}

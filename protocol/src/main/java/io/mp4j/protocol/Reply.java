@@ -1,0 +1,55 @@
+package io.mp4j.protocol;
+
+import java.io.IOException;
+import org.msgpack.core.MessageUnpacker;
+
+/**
+ * The body of a REPLY: the outcome of one REQUEST. Not for users.
+ *
+ * @param requestId the number of the request answered
+ * @param error null when the operation succeeded, else why it did not
+ * @param payload the operation's result, one msgpack value, or null
+ * @param message a sentence for the user when it failed, else null
+ */
+public record Reply(long requestId, ErrorCode error, byte[] payload, String message) {
+
+  /** A successful reply. */
+  public static Reply ok(long requestId, byte[] payload) {
+    return new Reply(requestId, null, payload, null);
+  }
+
+  /** A failed reply. */
+  public static Reply failed(long requestId, ErrorCode error, String message) {
+    return new Reply(requestId, error, null, message);
+  }
+
+  /** Encodes this reply's body frame. */
+  public byte[] encode() {
+    return Wire.pack(32 + (payload == null ? 0 : payload.length), packer -> {
+      packer.packArrayHeader(4);
+      packer.packLong(requestId);
+      packer.packInt(error == null ? 0 : error.code());
+      Wire.packNullableBinary(packer, payload);
+      Wire.packNullableString(packer, message);
+    });
+  }
+
+  /**
+   * Decodes a body frame written by {@link #encode}.
+   *
+   * @throws IOException when the frame is not a REPLY body
+   */
+  public static Reply decode(byte[] frame) throws IOException {
+    try (MessageUnpacker unpacker = Wire.unpacker(frame)) {
+      if (unpacker.unpackArrayHeader() != 4) {
+        throw new IOException("a REPLY body is an array of 4");
+      }
+      long requestId = unpacker.unpackLong();
+      int code = unpacker.unpackInt();
+      return new Reply(requestId, code == 0 ? null : ErrorCode.of(code),
+          Wire.unpackNullableBinary(unpacker), Wire.unpackNullableString(unpacker));
+    } catch (RuntimeException e) {
+      throw new IOException("malformed REPLY: " + e.getMessage(), e);
+    }
+  }
+}
