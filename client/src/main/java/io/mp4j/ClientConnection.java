@@ -1,10 +1,14 @@
 package io.mp4j;
 
+import io.mp4j.protocol.BrokerChannel;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.ErrorReply;
 import io.mp4j.protocol.Hello;
 import io.mp4j.protocol.Mailbox;
 import io.mp4j.protocol.MessageType;
+import io.mp4j.protocol.Reply;
+import io.mp4j.protocol.ReplyFuture;
+import io.mp4j.protocol.Request;
 import io.mp4j.protocol.Welcome;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
@@ -12,11 +16,14 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZFrame;
@@ -30,7 +37,7 @@ import org.zeromq.ZMsg;
  * Frames posted close together leave as one SUBMIT message. Results go to the listener on the
  * I/O thread, which must hand them on at once.
  */
-final class ClientConnection implements AutoCloseable {
+final class ClientConnection implements AutoCloseable, BrokerChannel {
   private static final System.Logger LOG = System.getLogger("io.mp4j.client");
   private static final int SUBMIT_BYTES = 4 << 20;
   private static final long HELLO_RETRY_NANOS = 3_000_000_000L;
@@ -51,6 +58,8 @@ final class ClientConnection implements AutoCloseable {
 
   private record Close() implements Outgoing {}
 
+  private record Ask(Request request, CompletableFuture<Reply> reply) implements Outgoing {}
+
   private final ZContext context;
   private final boolean ownsContext;
   private final String address;
@@ -61,6 +70,9 @@ final class ClientConnection implements AutoCloseable {
   private final Thread thread;
   private final long brokerTimeoutNanos;
   private volatile int workers;
+  private final AtomicLong nextRequestId = new AtomicLong(1);
+  /** Requests sent and not yet answered; touched by the I/O thread alone. */
+  private final Map<Long, CompletableFuture<Reply>> asked = new HashMap<>();
   private volatile boolean closed;
   private volatile boolean closeRequested;
 
@@ -105,6 +117,23 @@ final class ClientConnection implements AutoCloseable {
   /** Queues one task frame for the broker; callable from any thread. */
   void submit(byte[] frame) {
     mailbox.post(new Submit(frame));
+  }
+
+  @Override
+  public ReplyFuture request(String op, String name, byte[] args) {
+    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement());
+    if (closeRequested) {
+      reply.completeExceptionally(new BrokerException("the connection to " + address
+          + " is closed"));
+      return reply;
+    }
+    mailbox.post(new Ask(new Request(reply.requestId(), op, name, args), reply));
+    return reply;
+  }
+
+  @Override
+  public String brokerAddress() {
+    return address;
   }
 
   /** The number of workers the broker last reported. */
@@ -174,6 +203,11 @@ final class ClientConnection implements AutoCloseable {
               send(socket, MessageType.BYE, List.of());
               return;
             }
+            if (out instanceof Ask ask) {
+              asked.put(ask.request().requestId(), ask.reply());
+              lastSent = send(socket, MessageType.REQUEST, List.of(ask.request().encode()));
+              continue;
+            }
             byte[] frame = ((Submit) out).frame();
             if (bytes + frame.length > SUBMIT_BYTES && !frames.isEmpty()) {
               lastSent = send(socket, MessageType.SUBMIT, List.of(Wire.packBinaries(frames)));
@@ -195,8 +229,10 @@ final class ClientConnection implements AutoCloseable {
           lastSent = send(socket, MessageType.HEARTBEAT, List.of());
         }
         if (welcome.isDone() && now - lastReceived > brokerTimeoutNanos) {
-          listener.lost(new BrokerException("lost the broker at " + address + ": nothing heard"
-              + " for " + (now - lastReceived) / 1_000_000 + " ms"));
+          BrokerException lost = new BrokerException("lost the broker at " + address
+              + ": nothing heard for " + (now - lastReceived) / 1_000_000 + " ms");
+          listener.lost(lost);
+          failAsked(lost, false);
           lastReceived = now;
         }
       }
@@ -206,12 +242,26 @@ final class ClientConnection implements AutoCloseable {
         listener.lost(new BrokerException("connection to " + address + " failed: " + e, e));
       }
     } finally {
+      failAsked(new BrokerException("the connection to " + address + " is closed"), true);
       poller.close();
       socket.close();
       if (ownsContext) {
         context.close();
       }
       mailbox.close();
+    }
+  }
+
+  /** Fails the requests waiting for a reply and, when the connection ends, those not sent. */
+  private void failAsked(Mp4jException cause, boolean closing) {
+    for (CompletableFuture<Reply> reply : asked.values()) {
+      reply.completeExceptionally(cause);
+    }
+    asked.clear();
+    for (Outgoing out = closing ? mailbox.poll() : null; out != null; out = mailbox.poll()) {
+      if (out instanceof Ask ask) {
+        ask.reply().completeExceptionally(cause);
+      }
     }
   }
 
@@ -225,6 +275,13 @@ final class ClientConnection implements AutoCloseable {
     try {
       switch (type) {
         case RESULT -> listener.results(Wire.unpackBinaries(msg.pop().getData()));
+        case REPLY -> {
+          Reply reply = Reply.decode(msg.pop().getData());
+          CompletableFuture<Reply> waiting = asked.remove(reply.requestId());
+          if (waiting != null) {
+            waiting.complete(reply);
+          }
+        }
         case WELCOME, HEARTBEAT -> {
           Welcome settings = Welcome.decode(msg.pop().getData());
           welcome.complete(settings);

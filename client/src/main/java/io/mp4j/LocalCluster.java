@@ -22,7 +22,7 @@ final class LocalCluster implements AutoCloseable {
   private final Broker broker;
   private final WorkerSupervisor supervisor;
   private final byte[] authkey;
-  private final int processes;
+  private volatile int processes;
   private final Thread shutdownHook;
 
   LocalCluster(int processes, int maxTasksPerChild, List<String> jvmOptions,
@@ -70,6 +70,12 @@ final class LocalCluster implements AutoCloseable {
 
   int processes() {
     return processes;
+  }
+
+  /** Starts more worker processes, which serve every session of this broker. */
+  void addWorkers(int count) {
+    supervisor.start(count);
+    processes += count;
   }
 
   Broker broker() {

@@ -59,6 +59,11 @@ public final class Pool implements AutoCloseable {
   private final AtomicInteger outstanding = new AtomicInteger();
   private volatile State state = State.RUNNING;
 
+  /** A pool served by the workers of a context's broker; the context owns the workers. */
+  static Pool over(Backend backend) {
+    return new Pool(backend, null, 0);
+  }
+
   private Pool(Backend backend, LocalCluster cluster, int defaultChunkSize) {
     this.backend = backend;
     this.cluster = cluster;
@@ -905,14 +910,14 @@ public final class Pool implements AutoCloseable {
         byte[] key = authkey == null ? null
             : authkey.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         return new Pool(new RemoteBackend(null, address, key, initializerFrame, null,
-            connectTimeout), null, chunkSize);
+            connectTimeout, 0), null, chunkSize);
       }
       int count = processes > 0 ? processes : Runtime.getRuntime().availableProcessors();
       LocalCluster cluster = new LocalCluster(count, maxTasksPerChild, jvmOptions,
           workerTimeout);
       try {
         return new Pool(new RemoteBackend(cluster.context(), cluster.clientEndpoint(),
-            cluster.authkey(), initializerFrame, cluster, connectTimeout), cluster, chunkSize);
+            cluster.authkey(), initializerFrame, cluster, connectTimeout, 0), cluster, chunkSize);
       } catch (RuntimeException e) {
         cluster.close();
         throw e;

@@ -55,17 +55,23 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
     return thread;
   });
   private volatile boolean terminated;
+  /** Workers known to be on their way, for chunk sizes before they have joined; 0 if none. */
+  private final int expectedWorkers;
 
   RemoteBackend(ZContext context, String address, byte[] authkey, byte[] initializer,
-      LocalCluster cluster, Duration connectTimeout) {
+      LocalCluster cluster, Duration connectTimeout, int expectedWorkers) {
     this.cluster = cluster;
+    this.expectedWorkers = expectedWorkers;
     this.connection = new ClientConnection(context, address, authkey, initializer, this,
         connectTimeout);
   }
 
   @Override
   public int processes() {
-    return cluster != null ? cluster.processes() : Math.max(1, connection.workers());
+    if (cluster != null) {
+      return cluster.processes();
+    }
+    return Math.max(Math.max(1, expectedWorkers), connection.workers());
   }
 
   @Override

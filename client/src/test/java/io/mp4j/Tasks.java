@@ -196,4 +196,22 @@ final class Tasks {
     System.err.println(marker + "-err");
     return marker.length();
   }
+
+  static int produce(Queue<String> queue, int count) throws InterruptedException {
+    for (int i = 0; i < count; i++) {
+      queue.put("item-" + i);
+    }
+    return count;
+  }
+
+  static int consumeUntilStop(JoinableQueue<Integer> queue, int unused)
+      throws InterruptedException {
+    int sum = 0;
+    for (Integer item = queue.take(); item >= 0; item = queue.take()) {
+      sum += item;
+      queue.taskDone();
+    }
+    queue.taskDone();
+    return sum;
+  }
 }

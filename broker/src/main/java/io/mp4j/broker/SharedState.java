@@ -42,6 +42,8 @@ final class SharedState {
         case "queue.taskDone" -> withQueue(peer, request, queue -> taskDone(peer, request, queue));
         case "queue.join" -> join(peer, request, args, now);
         case "queue.delete" -> delete(peer, request);
+        case "queue.cancel" -> withQueue(peer, request, queue -> cancel(peer, request, queue,
+            args));
         default -> fail(peer, request, ErrorCode.BAD_REQUEST, "unknown operation " + request.op());
       }
     } catch (IOException | RuntimeException e) {
@@ -177,6 +179,31 @@ final class SharedState {
             null));
       }
     });
+  }
+
+  /**
+   * Withdraws a parked request of the same peer (its caller was interrupted). The parked request
+   * is answered first, with TIMEOUT; if it was answered before, that answer stands, so an item
+   * already on its way is not lost.
+   */
+  private void cancel(Peer peer, Request request, SharedQueue queue, MessageUnpacker args) {
+    long target;
+    try {
+      args.unpackArrayHeader();
+      target = args.unpackLong();
+    } catch (IOException | RuntimeException e) {
+      fail(peer, request, ErrorCode.BAD_REQUEST, "queue.cancel takes [requestId]");
+      return;
+    }
+    for (ArrayDeque<Parked> parked : java.util.List.of(queue.getters, queue.putters,
+        queue.joiners)) {
+      for (Parked waiting : parked) {
+        if (waiting.peer == peer && waiting.requestId == target && !waiting.answered) {
+          answer(waiting, Reply.failed(target, ErrorCode.TIMEOUT, "cancelled"));
+        }
+      }
+    }
+    ok(peer, request, null);
   }
 
   private void delete(Peer peer, Request request) {

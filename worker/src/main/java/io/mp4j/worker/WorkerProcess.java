@@ -1,11 +1,16 @@
 package io.mp4j.worker;
 
+import io.mp4j.protocol.BrokerChannel;
+import io.mp4j.protocol.Channels;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.ErrorReply;
 import io.mp4j.protocol.Hello;
 import io.mp4j.protocol.Mailbox;
 import io.mp4j.protocol.MessageType;
 import io.mp4j.protocol.RemoteError;
+import io.mp4j.protocol.Reply;
+import io.mp4j.protocol.ReplyFuture;
+import io.mp4j.protocol.Request;
 import io.mp4j.protocol.ResultFrame;
 import io.mp4j.protocol.Welcome;
 import io.mp4j.protocol.Wire;
@@ -17,7 +22,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.msgpack.core.MessageUnpacker;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -34,7 +41,7 @@ import org.zeromq.ZMsg;
  * results back through a {@link Mailbox}, batching the results of tasks that finish back to back
  * into one message. Not for users: run it with the {@code worker} command.
  */
-public final class WorkerProcess {
+public final class WorkerProcess implements BrokerChannel {
   /** The logger, made on first use: making one costs a fresh JVM some 30 ms before its first task. */
   private static final class Log {
     static final System.Logger LOG = System.getLogger("io.mp4j.worker");
@@ -60,6 +67,8 @@ public final class WorkerProcess {
 
   private record Retire() implements Outgoing {}
 
+  private record Ask(Request request, CompletableFuture<Reply> reply) implements Outgoing {}
+
   private final WorkerConfig config;
   private final BlockingQueue<Work> work = new LinkedBlockingQueue<>();
   private final Mailbox<Outgoing> outgoing = new Mailbox<>();
@@ -69,6 +78,9 @@ public final class WorkerProcess {
   private long lastSent;
   private long lastReceived;
   private int exitCode;
+  private final AtomicLong nextRequestId = new AtomicLong(1);
+  /** Requests of tasks sent and not yet answered; touched by the I/O thread alone. */
+  private final Map<Long, CompletableFuture<Reply>> asked = new HashMap<>();
   private boolean welcomed;
 
   /** Creates a worker; {@link #run} connects it. */
@@ -84,6 +96,7 @@ public final class WorkerProcess {
    *     3 when the broker was lost in local mode
    */
   public int run() {
+    Channels.setWorkerChannel(this);
     Thread taskThread = new Thread(this::runTasks, "mp4j-task");
     taskThread.setDaemon(true);
     taskThread.start();
@@ -153,6 +166,9 @@ public final class WorkerProcess {
           for (Outgoing out = outgoing.poll(); out != null; out = outgoing.poll()) {
             if (out instanceof Results results) {
               send(socket, MessageType.RESULT, encode(results.done()));
+            } else if (out instanceof Ask ask) {
+              asked.put(ask.request().requestId(), ask.reply());
+              send(socket, MessageType.REQUEST, ask.request().encode());
             } else {
               send(socket, MessageType.BYE);
               return false;
@@ -180,9 +196,27 @@ public final class WorkerProcess {
       Log.LOG.log(Level.WARNING, "socket failed", e);
       return true;
     } finally {
+      // Requests cannot outlive their connection: the broker forgets what a lost peer waited for.
+      for (CompletableFuture<Reply> waiting : asked.values()) {
+        waiting.completeExceptionally(new IllegalStateException("the connection to the broker at "
+            + config.brokerAddress() + " was lost before it answered"));
+      }
+      asked.clear();
       poller.close();
       socket.close();
     }
+  }
+
+  @Override
+  public ReplyFuture request(String op, String name, byte[] args) {
+    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement());
+    outgoing.post(new Ask(new Request(reply.requestId(), op, name, args), reply));
+    return reply;
+  }
+
+  @Override
+  public String brokerAddress() {
+    return config.brokerAddress();
   }
 
   /** Handles one message; returns null to go on, or whether to reconnect. */
@@ -220,6 +254,17 @@ public final class WorkerProcess {
           } catch (IOException e) {
             Log.LOG.log(Level.WARNING, "malformed WELCOME ignored", e);
           }
+        }
+      }
+      case REPLY -> {
+        try {
+          Reply reply = Reply.decode(msg.pop().getData());
+          CompletableFuture<Reply> waiting = asked.remove(reply.requestId());
+          if (waiting != null) {
+            waiting.complete(reply);
+          }
+        } catch (IOException | RuntimeException e) {
+          Log.LOG.log(Level.WARNING, "malformed REPLY ignored", e);
         }
       }
       case ERROR -> {

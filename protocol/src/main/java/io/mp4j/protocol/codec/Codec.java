@@ -85,6 +85,8 @@ public final class Codec {
       out.packByte(b);
     } else if (value instanceof Character c) {
       out.packString(c.toString());
+    } else if (value instanceof SharedHandle handle) {
+      writeHandle(out, handle.ref());
     } else if (value instanceof Collection<?> collection) {
       // Written as Jackson writes it (an array), but without a Jackson generator per value.
       out.packArrayHeader(collection.size());
@@ -130,6 +132,49 @@ public final class Codec {
     }
   }
 
+  /** The msgpack extension type that marks a shared-object reference. */
+  static final byte HANDLE_EXTENSION = 1;
+
+  private static void writeHandle(MessagePacker out, SharedHandle.Ref ref) throws IOException {
+    byte[] body = io.mp4j.protocol.Wire.pack(packer -> {
+      packer.packArrayHeader(4);
+      packer.packString(ref.kind());
+      packer.packString(ref.name());
+      packer.packString(ref.broker());
+      packer.packBinaryHeader(ref.settings().length);
+      packer.writePayload(ref.settings());
+    });
+    out.packExtensionTypeHeader(HANDLE_EXTENSION, body.length);
+    out.writePayload(body);
+  }
+
+  private static Object readHandle(MessageUnpacker in, Type declared) throws IOException {
+    var header = in.unpackExtensionTypeHeader();
+    if (header.getType() != HANDLE_EXTENSION) {
+      throw new IOException("unknown msgpack extension type " + header.getType());
+    }
+    byte[] body = in.readPayload(header.getLength());
+    SharedHandle.Ref ref;
+    try (MessageUnpacker ref0 = io.mp4j.protocol.Wire.unpacker(body)) {
+      ref0.unpackArrayHeader();
+      ref = new SharedHandle.Ref(ref0.unpackString(), ref0.unpackString(), ref0.unpackString(),
+          ref0.readPayload(ref0.unpackBinaryHeader()));
+    }
+    io.mp4j.protocol.BrokerChannel channel = io.mp4j.protocol.Channels.workerChannel();
+    if (channel == null) {
+      throw new CodecException("a shared " + ref.kind() + " arrived outside a worker; shared"
+          + " objects travel into tasks, not back out of them");
+    }
+    for (HandleFactory factory : java.util.ServiceLoader.load(HandleFactory.class,
+        Thread.currentThread().getContextClassLoader())) {
+      if (factory.kind().equals(ref.kind())) {
+        return factory.create(ref, declared, channel);
+      }
+    }
+    throw new CodecException("no factory for shared " + ref.kind() + " objects on this"
+        + " classpath: put the mp4j client jar on the worker's classpath");
+  }
+
   /** Encodes a task object's fields, which may be none. */
   public static byte[] encodeState(Object task) {
     return toBytes(task, Mappers.STATE);
@@ -161,7 +206,13 @@ public final class Codec {
   public static ValueReader reader(Type type) {
     ValueReader reader = READERS.get(type);
     if (reader == null) {
-      reader = READERS.computeIfAbsent(type, Codec::newReader);
+      // Not computeIfAbsent: a container's reader makes its element's reader first, and the
+      // map forbids that recursion. Two threads may make the same reader; either one serves.
+      reader = newReader(type);
+      ValueReader raced = READERS.putIfAbsent(type, reader);
+      if (raced != null) {
+        reader = raced;
+      }
     }
     return reader;
   }
@@ -178,6 +229,11 @@ public final class Codec {
         }
         return (in, source) -> in.tryUnpackNil() ? null : scalar.read(in, source);
       }
+    }
+    Class<?> raw = type instanceof Class<?> c ? c
+        : type instanceof ParameterizedType p && p.getRawType() instanceof Class<?> c ? c : null;
+    if (raw != null && SharedHandle.class.isAssignableFrom(raw)) {
+      return (in, source) -> in.tryUnpackNil() ? null : readHandle(in, type);
     }
     ValueReader container = containerReader(type);
     if (container != null) {
@@ -337,6 +393,8 @@ public final class Codec {
         }
         return list;
       }
+      case EXTENSION:
+        return readHandle(in, Object.class);
       case MAP: {
         int size = in.unpackMapHeader();
         Map<Object, Object> map = new LinkedHashMap<>(size * 2);

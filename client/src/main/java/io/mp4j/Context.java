@@ -1,0 +1,197 @@
+package io.mp4j;
+
+import io.mp4j.protocol.BrokerChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One broker and what is shared through it: pools of workers and queues, as CPython's context
+ * makes its Pool and Queue. Everything made from one context can be used together: a queue
+ * passed to a task of the context's pool arrives as a working queue in the worker.
+ *
+ * <ul>
+ *   <li>{@link #local()}: a broker embedded in this JVM, with worker JVMs on this machine started
+ *       as pools ask for them; closing the context ends them all.
+ *   <li>{@link #connect(String, String)}: a standalone broker and its workers, on any host. Two
+ *       programs connected to one broker share a queue by opening the same name.
+ * </ul>
+ *
+ * <p>Queues live in the broker: their items outlive the process that put them and reach a
+ * consumer on any host.
+ */
+public final class Context implements AutoCloseable {
+  private final LocalCluster cluster;
+  private final ClientConnection connection;
+  private final String address;
+  private final String authkey;
+  private volatile boolean closed;
+
+  private Context(LocalCluster cluster, ClientConnection connection, String address,
+      String authkey) {
+    this.cluster = cluster;
+    this.connection = connection;
+    this.address = address;
+    this.authkey = authkey;
+  }
+
+  /**
+   * A context with a broker embedded in this JVM on loopback; its pools spawn worker JVMs.
+   *
+   * @return the running context
+   * @throws Mp4jException when the broker cannot start
+   */
+  public static Context local() {
+    LocalCluster cluster = new LocalCluster(0, 0, List.of(), Duration.ofSeconds(4));
+    try {
+      ClientConnection connection = new ClientConnection(cluster.context(),
+          cluster.clientEndpoint(), cluster.authkey(), null, NO_RESULTS, Duration.ofSeconds(10));
+      return new Context(cluster, connection, cluster.clientEndpoint(),
+          new String(cluster.authkey(), StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A context on a standalone broker.
+   *
+   * @param address the broker's address, such as {@code tcp://broker-host:5555}
+   * @param authkey the broker's authkey, or null when it has none
+   * @return the connected context
+   * @throws BrokerException when no broker answers at the address
+   * @throws AuthenticationException when the broker refuses the authkey
+   */
+  public static Context connect(String address, String authkey) {
+    Objects.requireNonNull(address, "address");
+    byte[] key = authkey == null ? null : authkey.getBytes(StandardCharsets.UTF_8);
+    ClientConnection connection = new ClientConnection(null, address, key, null, NO_RESULTS,
+        Duration.ofSeconds(10));
+    return new Context(null, connection, address, authkey);
+  }
+
+  /**
+   * A pool served by this context's broker. In a local context it starts {@code processes}
+   * more worker JVMs, which the context owns: closing the pool ends its session, closing the
+   * context ends the workers. In a connected context the broker's workers serve it.
+   *
+   * @param processes worker processes to start in a local context, at least 1
+   * @return the pool
+   * @throws IllegalArgumentException when {@code processes} is less than 1
+   * @throws RejectedExecutionException when the context is closed
+   */
+  public Pool pool(int processes) {
+    if (processes < 1) {
+      throw new IllegalArgumentException("processes must be at least 1, got " + processes);
+    }
+    requireOpen();
+    if (cluster != null) {
+      cluster.addWorkers(processes);
+      return Pool.over(new RemoteBackend(cluster.context(), cluster.clientEndpoint(),
+          cluster.authkey(), null, null, Duration.ofSeconds(10), cluster.processes()));
+    }
+    byte[] key = authkey == null ? null : authkey.getBytes(StandardCharsets.UTF_8);
+    return Pool.over(new RemoteBackend(null, address, key, null, null, Duration.ofSeconds(10),
+        0));
+  }
+
+  /**
+   * A new queue without a size limit: Python's {@code Queue()}.
+   *
+   * @param itemType the class its items decode into
+   * @param <E> the item type
+   * @return the queue
+   * @throws RejectedExecutionException when the context is closed
+   */
+  public <E> Queue<E> queue(Class<E> itemType) {
+    return queue(itemType, 0);
+  }
+
+  /**
+   * A new queue holding at most {@code maxSize} items: Python's {@code Queue(maxsize)}.
+   *
+   * @param itemType the class its items decode into
+   * @param maxSize the most items it holds; 0 for no limit
+   * @param <E> the item type
+   * @return the queue
+   * @throws IllegalArgumentException when {@code maxSize} is negative
+   * @throws RejectedExecutionException when the context is closed
+   */
+  public <E> Queue<E> queue(Class<E> itemType, int maxSize) {
+    return queue("queue-" + UUID.randomUUID(), itemType, maxSize);
+  }
+
+  /**
+   * The queue with this name in the broker, made with {@code maxSize} if it does not exist yet:
+   * how two programs share one queue.
+   *
+   * @param name the queue's name
+   * @param itemType the class its items decode into
+   * @param maxSize the most items it holds when it is made here; 0 for no limit
+   * @param <E> the item type
+   * @return the queue
+   * @throws IllegalArgumentException when {@code maxSize} is negative
+   * @throws RejectedExecutionException when the context is closed
+   */
+  public <E> Queue<E> queue(String name, Class<E> itemType, int maxSize) {
+    requireOpen();
+    return Queue.open(connection, name, itemType, maxSize, false);
+  }
+
+  /**
+   * A new joinable queue: Python's {@code JoinableQueue(maxsize)}.
+   *
+   * @param itemType the class its items decode into
+   * @param maxSize the most items it holds; 0 for no limit
+   * @param <E> the item type
+   * @return the queue
+   * @throws IllegalArgumentException when {@code maxSize} is negative
+   * @throws RejectedExecutionException when the context is closed
+   */
+  public <E> JoinableQueue<E> joinableQueue(Class<E> itemType, int maxSize) {
+    requireOpen();
+    Queue<E> queue = Queue.open(connection, "queue-" + UUID.randomUUID(), itemType, maxSize,
+        true);
+    return (JoinableQueue<E>) queue;
+  }
+
+  /** This context's channel to its broker, for tests. */
+  BrokerChannel channel() {
+    return connection;
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new RejectedExecutionException("the context is closed");
+    }
+  }
+
+  /** Leaves the broker and, for a local context, ends the broker and its workers. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    connection.close();
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /** A context's own connection carries requests only; it never receives task results. */
+  private static final ClientConnection.Listener NO_RESULTS = new ClientConnection.Listener() {
+    @Override
+    public void results(List<byte[]> frames) {}
+
+    @Override
+    public void refused(io.mp4j.protocol.ErrorReply reply) {}
+
+    @Override
+    public void lost(Mp4jException cause) {}
+  };
+}

@@ -1,0 +1,371 @@
+package io.mp4j;
+
+import io.mp4j.protocol.BrokerChannel;
+import io.mp4j.protocol.ErrorCode;
+import io.mp4j.protocol.Reply;
+import io.mp4j.protocol.ReplyFuture;
+import io.mp4j.protocol.Wire;
+import io.mp4j.protocol.codec.Codec;
+import io.mp4j.protocol.codec.CodecException;
+import io.mp4j.protocol.codec.SharedHandle;
+import io.mp4j.protocol.codec.ValueReader;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.AbstractQueue;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.msgpack.core.MessageUnpacker;
+
+/**
+ * A queue held by the broker and shared by every process that has it: Python's
+ * {@code multiprocessing.Queue}, as a {@link BlockingQueue}.
+ *
+ * <p>Items live in the broker, so they outlive the process that put them and reach a consumer on
+ * any host. A get on an empty queue and a put on a full one wait in the broker, not in a polling
+ * loop here. Passed to a task as an argument, a queue arrives as a working queue bound to the
+ * worker's own connection.
+ *
+ * <p>Python's names map as: {@code put}/{@code get} are {@link #put}/{@link #take};
+ * {@code put(block=False)} is {@link #offer(Object)} (false where Python raises {@code Full});
+ * {@code get(timeout=t)} is {@link #poll(long, TimeUnit)} (null where Python raises
+ * {@code Empty}); {@code qsize()}, {@code empty()}, {@code full()} are {@link #size()},
+ * {@link #isEmpty()}, {@link #isFull()}.
+ *
+ * <p><b>Warning:</b> items are copies. Changing an item after it was put does not change the
+ * queue, and {@code null} cannot be put (the {@code BlockingQueue} contract): use a sentinel
+ * value as a poison pill. Iteration and {@code peek} are not supported: another process may take
+ * any item at any moment.
+ *
+ * @param <E> the item type
+ */
+public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, SharedHandle {
+  static final String KIND = "queue";
+
+  private final BrokerChannel channel;
+  private final String name;
+  private final Type itemType;
+  private final ValueReader reader;
+  private final int maxSize;
+  private final boolean joinable;
+  private volatile boolean closed;
+
+  Queue(BrokerChannel channel, String name, Type itemType, int maxSize, boolean joinable) {
+    this.channel = Objects.requireNonNull(channel, "channel");
+    this.name = Objects.requireNonNull(name, "name");
+    this.itemType = itemType;
+    this.reader = Codec.reader(itemType);
+    this.maxSize = maxSize;
+    this.joinable = joinable;
+  }
+
+  /** Opens (or finds) the named queue in the broker behind the channel. */
+  static <E> Queue<E> open(BrokerChannel channel, String name, Type itemType, int maxSize,
+      boolean joinable) {
+    if (maxSize < 0) {
+      throw new IllegalArgumentException("maxSize is 0 (no limit) or more, got " + maxSize);
+    }
+    Reply reply = await(channel.request("queue.open", name, Wire.pack(packer -> {
+      packer.packArrayHeader(2);
+      packer.packInt(maxSize);
+      packer.packBoolean(joinable);
+    })), name);
+    try (MessageUnpacker in = Wire.unpacker(check(reply, name).payload())) {
+      in.unpackArrayHeader();
+      int actualMax = in.unpackInt();
+      boolean actualJoinable = in.unpackBoolean();
+      return actualJoinable ? new JoinableQueue<>(channel, name, itemType, actualMax)
+          : new Queue<>(channel, name, itemType, actualMax, false);
+    } catch (IOException e) {
+      throw new BrokerException("malformed answer to opening queue " + name, e);
+    }
+  }
+
+  /**
+   * This queue's name in the broker; two programs that open the same name share the queue.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Adds an item, waiting in the broker for room if the queue is full.
+   *
+   * @param item the item, not null
+   * @throws InterruptedException when interrupted while waiting; the item was not added
+   * @throws EncodingException when the item cannot be encoded
+   * @throws IllegalStateException when this handle was closed
+   * @throws Mp4jException when the queue no longer exists or the broker is lost
+   */
+  @Override
+  public void put(E item) throws InterruptedException {
+    putWithin(item, -1);
+  }
+
+  /**
+   * Adds an item if there is room now: Python's {@code put(block=False)}.
+   *
+   * @param item the item, not null
+   * @return false when the queue is full
+   * @throws EncodingException when the item cannot be encoded
+   * @throws IllegalStateException when this handle was closed
+   */
+  @Override
+  public boolean offer(E item) {
+    try {
+      return putWithin(item, 0);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Adds an item, waiting at most the given time for room.
+   *
+   * @param item the item, not null
+   * @param timeout how long to wait
+   * @param unit the unit of {@code timeout}
+   * @return false when the queue stayed full
+   * @throws InterruptedException when interrupted while waiting; the item was not added
+   * @throws EncodingException when the item cannot be encoded
+   * @throws IllegalArgumentException when the timeout is negative
+   */
+  @Override
+  public boolean offer(E item, long timeout, TimeUnit unit) throws InterruptedException {
+    return putWithin(item, millis(timeout, unit));
+  }
+
+  private boolean putWithin(E item, long timeoutMillis) throws InterruptedException {
+    Objects.requireNonNull(item, "a queue holds no null items; use a sentinel value");
+    if (closed) {
+      throw new IllegalStateException("queue " + name + " was closed in this process");
+    }
+    byte[] value;
+    try {
+      value = Wire.pack(packer -> Codec.write(packer, item));
+    } catch (CodecException e) {
+      throw new EncodingException(e.getMessage(), e);
+    }
+    byte[] args = Wire.pack(value.length + 16, packer -> {
+      packer.packArrayHeader(2);
+      packer.packBinaryHeader(value.length);
+      packer.writePayload(value);
+      packer.packLong(timeoutMillis);
+    });
+    Reply reply = awaitInterruptibly("queue.put", args);
+    if (reply.error() == ErrorCode.FULL) {
+      return false;
+    }
+    check(reply, name);
+    return true;
+  }
+
+  /**
+   * Takes the next item, waiting in the broker until there is one.
+   *
+   * @return the item
+   * @throws InterruptedException when interrupted while waiting; no item was taken
+   * @throws EncodingException when the item does not decode into the item type
+   */
+  @Override
+  public E take() throws InterruptedException {
+    return getWithin(-1);
+  }
+
+  /**
+   * Takes the next item if there is one now: Python's {@code get(block=False)}.
+   *
+   * @return the item, or null when the queue is empty
+   */
+  @Override
+  public E poll() {
+    try {
+      return getWithin(0);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /**
+   * Takes the next item, waiting at most the given time: Python's {@code get(timeout=t)}.
+   *
+   * @param timeout how long to wait
+   * @param unit the unit of {@code timeout}
+   * @return the item, or null when the queue stayed empty (Python raises {@code Empty})
+   * @throws InterruptedException when interrupted while waiting; no item was taken
+   * @throws IllegalArgumentException when the timeout is negative
+   */
+  @Override
+  public E poll(long timeout, TimeUnit unit) throws InterruptedException {
+    return getWithin(millis(timeout, unit));
+  }
+
+  private E getWithin(long timeoutMillis) throws InterruptedException {
+    Reply reply = awaitInterruptibly("queue.get", Wire.pack(packer -> {
+      packer.packArrayHeader(1);
+      packer.packLong(timeoutMillis);
+    }));
+    if (reply.error() == ErrorCode.EMPTY) {
+      return null;
+    }
+    byte[] value = check(reply, name).payload();
+    try (MessageUnpacker in = Wire.unpacker(value)) {
+      @SuppressWarnings("unchecked")
+      E item = (E) reader.read(in, value);
+      return item;
+    } catch (IOException | RuntimeException e) {
+      throw new EncodingException("an item of queue " + name + " does not decode into "
+          + itemType.getTypeName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Not supported: another process may take the head at any moment. */
+  @Override
+  public E peek() {
+    throw new UnsupportedOperationException("a shared queue cannot peek; use poll()");
+  }
+
+  /** Not supported: another process may take any item at any moment. */
+  @Override
+  public Iterator<E> iterator() {
+    throw new UnsupportedOperationException("a shared queue cannot be iterated; use poll()");
+  }
+
+  /**
+   * The number of items in the queue now: Python's {@code qsize()}.
+   *
+   * @return the item count, which other processes may change at once
+   */
+  @Override
+  public int size() {
+    Reply reply = check(await(channel.request("queue.size", name, new byte[] {(byte) 0x90}),
+        name), name);
+    try (MessageUnpacker in = Wire.unpacker(reply.payload())) {
+      return in.unpackInt();
+    } catch (IOException e) {
+      throw new BrokerException("malformed size of queue " + name, e);
+    }
+  }
+
+  /**
+   * Whether the queue is at its size limit now: Python's {@code full()}.
+   *
+   * @return true when a put would have to wait
+   */
+  public boolean isFull() {
+    return maxSize > 0 && size() >= maxSize;
+  }
+
+  /**
+   * How many more items fit now.
+   *
+   * @return the room left, or {@code Integer.MAX_VALUE} for a queue without a limit
+   */
+  @Override
+  public int remainingCapacity() {
+    return maxSize == 0 ? Integer.MAX_VALUE : Math.max(0, maxSize - size());
+  }
+
+  @Override
+  public int drainTo(Collection<? super E> target) {
+    return drainTo(target, Integer.MAX_VALUE);
+  }
+
+  @Override
+  public int drainTo(Collection<? super E> target, int maxItems) {
+    Objects.requireNonNull(target, "target");
+    int count = 0;
+    for (E item = count < maxItems ? poll() : null; item != null;
+        item = ++count < maxItems ? poll() : null) {
+      target.add(item);
+    }
+    return count;
+  }
+
+  /**
+   * Puts no more items through this handle, as Python's {@code close()}; the queue itself and
+   * its items stay for the other processes. Idempotent.
+   */
+  public void close() {
+    closed = true;
+  }
+
+  @Override
+  public Ref ref() {
+    return new Ref(KIND, name, channel.brokerAddress(), Wire.pack(packer -> {
+      packer.packArrayHeader(2);
+      packer.packInt(maxSize);
+      packer.packBoolean(joinable);
+    }));
+  }
+
+  /** Sends a request about this queue. */
+  ReplyFuture requestOf(String op, byte[] args) {
+    return channel.request(op, name, args);
+  }
+
+  /** Sends a request that may wait in the broker, withdrawing it if this thread is interrupted. */
+  Reply awaitInterruptibly(String op, byte[] args) throws InterruptedException {
+    ReplyFuture pending = channel.request(op, name, args);
+    try {
+      return pending.get();
+    } catch (InterruptedException e) {
+      // Withdraw the parked request; an answer already on its way stands, so nothing is lost.
+      Reply cancelled = await(channel.request("queue.cancel", name, Wire.pack(packer -> {
+        packer.packArrayHeader(1);
+        packer.packLong(pending.requestId());
+      })), name);
+      Reply answer = pending.join();
+      if (answer.error() == ErrorCode.TIMEOUT && cancelled.error() == null) {
+        throw e;
+      }
+      Thread.currentThread().interrupt();
+      return answer;
+    } catch (ExecutionException e) {
+      throw failure(e.getCause(), name);
+    }
+  }
+
+  static Reply await(CompletableFuture<Reply> pending, String name) {
+    try {
+      return pending.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Mp4jException("interrupted while waiting for the broker", e);
+    } catch (ExecutionException e) {
+      throw failure(e.getCause(), name);
+    }
+  }
+
+  private static Mp4jException failure(Throwable cause, String name) {
+    return cause instanceof Mp4jException known ? known
+        : new BrokerException("request on queue " + name + " failed: " + cause, cause);
+  }
+
+  /** Turns a failed reply into the exception a caller sees. */
+  static Reply check(Reply reply, String name) {
+    if (reply.error() == null) {
+      return reply;
+    }
+    switch (reply.error()) {
+      case NO_SUCH_OBJECT -> throw new IllegalStateException(reply.message());
+      case BAD_REQUEST -> throw new IllegalArgumentException(reply.message());
+      default -> throw new BrokerException("queue " + name + ": " + reply.message());
+    }
+  }
+
+  private static long millis(long timeout, TimeUnit unit) {
+    if (timeout < 0) {
+      throw new IllegalArgumentException("timeout must be 0 or more, got " + timeout);
+    }
+    return Math.max(timeout == 0 ? 0 : 1, unit.toMillis(timeout));
+  }
+}

@@ -1,0 +1,21 @@
+package io.mp4j.protocol;
+
+/**
+ * A way to send REQUESTs to the broker and get their REPLYs: the client's connection in a client
+ * JVM, the worker's own connection inside a worker JVM. Shared objects (queues and, later, the
+ * rest) are bound to one. Not for users.
+ */
+public interface BrokerChannel {
+  /**
+   * Sends a request; the future completes with the broker's reply, on the channel's I/O thread.
+   *
+   * @param op the operation, such as {@code queue.put}
+   * @param name the shared object's name
+   * @param args the operation's arguments, a msgpack array
+   * @return the reply, or a future failed with the reason the channel could not carry it
+   */
+  ReplyFuture request(String op, String name, byte[] args);
+
+  /** The broker's address, so that a handle can say where its object lives. */
+  String brokerAddress();
+}
