@@ -159,6 +159,45 @@ public final class Context implements AutoCloseable {
     return (JoinableQueue<E>) queue;
   }
 
+  /**
+   * A new simple queue: Python's {@code SimpleQueue()}.
+   *
+   * @param itemType the class its items decode into
+   * @param <E> the item type
+   * @return the queue
+   * @throws RejectedExecutionException when the context is closed
+   */
+  public <E> SimpleQueue<E> simpleQueue(Class<E> itemType) {
+    return new SimpleQueue<>(queue(itemType));
+  }
+
+  /**
+   * A new duplex pipe: Python's {@code Pipe()}.
+   *
+   * @param messageType the class its messages decode into
+   * @param <T> the message type
+   * @return the pipe's two ends
+   * @throws RejectedExecutionException when the context is closed
+   */
+  public <T> Pipe<T> pipe(Class<T> messageType) {
+    return pipe(messageType, true);
+  }
+
+  /**
+   * A new pipe: Python's {@code Pipe(duplex)}. One-way, the first end receives and the second
+   * sends.
+   *
+   * @param messageType the class its messages decode into
+   * @param duplex whether both ends send and receive
+   * @param <T> the message type
+   * @return the pipe's two ends
+   * @throws RejectedExecutionException when the context is closed
+   */
+  public <T> Pipe<T> pipe(Class<T> messageType, boolean duplex) {
+    requireOpen();
+    return Pipe.open(connection, messageType, duplex);
+  }
+
   /** This context's channel to its broker, for tests. */
   BrokerChannel channel() {
     return connection;

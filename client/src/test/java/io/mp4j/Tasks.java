@@ -214,4 +214,24 @@ final class Tasks {
     queue.taskDone();
     return sum;
   }
+
+  static int echoUpper(Connection<String> end) throws InterruptedException {
+    int count = 0;
+    try {
+      while (true) {
+        end.send(end.recv().toUpperCase());
+        count++;
+      }
+    } catch (java.io.EOFException e) {
+      end.close();
+    }
+    return count;
+  }
+
+  static int putSquares(SimpleQueue<Integer> queue, int count) throws InterruptedException {
+    for (int i = 0; i < count; i++) {
+      queue.put(i * i);
+    }
+    return count;
+  }
 }
