@@ -169,6 +169,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
       long helloSent = lastSent;
       long lastReceived = System.nanoTime();
       List<byte[]> frames = new ArrayList<>();
+      List<byte[]> requests = new ArrayList<>();
       while (!closed) {
         long wait = Math.max(0, (lastSent + heartbeatNanos - System.nanoTime()) / 1_000_000);
         poller.poll(Math.min(wait + 1, welcome.isDone() ? 250 : 50));
@@ -200,12 +201,15 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
               if (!frames.isEmpty()) {
                 send(socket, MessageType.SUBMIT, List.of(Wire.packBinaries(frames)));
               }
+              if (!requests.isEmpty()) {
+                send(socket, MessageType.REQUEST, requests);
+              }
               send(socket, MessageType.BYE, List.of());
               return;
             }
             if (out instanceof Ask ask) {
               asked.put(ask.request().requestId(), ask.reply());
-              lastSent = send(socket, MessageType.REQUEST, List.of(ask.request().encode()));
+              requests.add(ask.request().encode());
               continue;
             }
             byte[] frame = ((Submit) out).frame();
@@ -220,6 +224,10 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
           if (!frames.isEmpty()) {
             lastSent = send(socket, MessageType.SUBMIT, List.of(Wire.packBinaries(frames)));
             frames.clear();
+          }
+          if (!requests.isEmpty()) {
+            lastSent = send(socket, MessageType.REQUEST, requests);
+            requests.clear();
           }
         } else if (poller.pollin(1) && closeRequested) {
           return;
@@ -276,10 +284,12 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
       switch (type) {
         case RESULT -> listener.results(Wire.unpackBinaries(msg.pop().getData()));
         case REPLY -> {
-          Reply reply = Reply.decode(msg.pop().getData());
-          CompletableFuture<Reply> waiting = asked.remove(reply.requestId());
-          if (waiting != null) {
-            waiting.complete(reply);
+          for (ZFrame frame : msg) {
+            Reply reply = Reply.decode(frame.getData());
+            CompletableFuture<Reply> waiting = asked.remove(reply.requestId());
+            if (waiting != null) {
+              waiting.complete(reply);
+            }
           }
         }
         case WELCOME, HEARTBEAT -> {

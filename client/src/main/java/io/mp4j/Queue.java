@@ -12,8 +12,10 @@ import io.mp4j.protocol.codec.ValueReader;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.AbstractQueue;
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +29,9 @@ import org.msgpack.core.MessageUnpacker;
  *
  * <p>Items live in the broker, so they outlive the process that put them and reach a consumer on
  * any host. A get on an empty queue and a put on a full one wait in the broker, not in a polling
- * loop here. Passed to a task as an argument, a queue arrives as a working queue bound to the
+ * loop here. A put to a queue without a size limit does not wait for the broker (the items
+ * stream, in order); a get brings the run of items waiting, up to 512, and hands them out one by
+ * one, so a consumer holds the items it fetched until it takes them. Passed to a task as an argument, a queue arrives as a working queue bound to the
  * worker's own connection.
  *
  * <p>Python's names map as: {@code put}/{@code get} are {@link #put}/{@link #take};
@@ -45,6 +49,8 @@ import org.msgpack.core.MessageUnpacker;
  */
 public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, SharedHandle {
   static final String KIND = "queue";
+  /** The most items one get brings from the broker. */
+  private static final int PREFETCH = 512;
 
   private final BrokerChannel channel;
   private final String name;
@@ -53,6 +59,10 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   private final int maxSize;
   private final boolean joinable;
   private volatile boolean closed;
+  /** Items this handle took from the broker in a run and has not handed out yet. */
+  private final ArrayDeque<byte[]> prefetched = new ArrayDeque<>();
+  /** The failure of a put that was not waited for, thrown by the next put. */
+  private volatile Mp4jException lostPut;
 
   Queue(BrokerChannel channel, String name, Type itemType, int maxSize, boolean joinable) {
     this.channel = Objects.requireNonNull(channel, "channel");
@@ -159,6 +169,24 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
       packer.writePayload(value);
       packer.packLong(timeoutMillis);
     });
+    if (maxSize == 0 && timeoutMillis < 0) {
+      // A queue without a limit always takes the item, so a blocking put need not wait for the
+      // broker's answer: puts stream at the rate of the connection, in order, as Python's
+      // feeder thread sends them. A failure is thrown by the next put.
+      Mp4jException earlier = lostPut;
+      if (earlier != null) {
+        throw earlier;
+      }
+      channel.request("queue.put", name, args).whenComplete((reply, error) -> {
+        if (error != null) {
+          lostPut = failure(error, name);
+        } else if (reply.error() != null) {
+          lostPut = new BrokerException("a put to queue " + name + " failed: "
+              + reply.message());
+        }
+      });
+      return true;
+    }
     Reply reply = awaitInterruptibly("queue.put", args);
     if (reply.error() == ErrorCode.FULL) {
       return false;
@@ -209,14 +237,37 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   }
 
   private E getWithin(long timeoutMillis) throws InterruptedException {
-    Reply reply = awaitInterruptibly("queue.get", Wire.pack(packer -> {
-      packer.packArrayHeader(1);
-      packer.packLong(timeoutMillis);
-    }));
-    if (reply.error() == ErrorCode.EMPTY) {
-      return null;
+    byte[] value;
+    synchronized (prefetched) {
+      value = prefetched.pollFirst();
     }
-    byte[] value = check(reply, name).payload();
+    if (value == null) {
+      // Take the run of items that is there, up to a limit: one round trip for many items.
+      Reply reply = awaitInterruptibly("queue.getMany", Wire.pack(packer -> {
+        packer.packArrayHeader(2);
+        packer.packLong(timeoutMillis);
+        packer.packInt(PREFETCH);
+      }));
+      if (reply.error() == ErrorCode.EMPTY) {
+        return null;
+      }
+      List<byte[]> items;
+      try {
+        items = Wire.unpackBinaries(check(reply, name).payload());
+      } catch (IOException e) {
+        throw new BrokerException("malformed items of queue " + name, e);
+      }
+      value = items.get(0);
+      if (items.size() > 1) {
+        synchronized (prefetched) {
+          prefetched.addAll(items.subList(1, items.size()));
+        }
+      }
+    }
+    return decode(value);
+  }
+
+  private E decode(byte[] value) {
     try (MessageUnpacker in = Wire.unpacker(value)) {
       @SuppressWarnings("unchecked")
       E item = (E) reader.read(in, value);
@@ -246,10 +297,14 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
    */
   @Override
   public int size() {
+    int buffered;
+    synchronized (prefetched) {
+      buffered = prefetched.size();
+    }
     Reply reply = check(await(channel.request("queue.size", name, new byte[] {(byte) 0x90}),
         name), name);
     try (MessageUnpacker in = Wire.unpacker(reply.payload())) {
-      return in.unpackInt();
+      return in.unpackInt() + buffered;
     } catch (IOException e) {
       throw new BrokerException("malformed size of queue " + name, e);
     }

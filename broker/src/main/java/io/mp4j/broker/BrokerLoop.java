@@ -85,6 +85,7 @@ final class BrokerLoop implements Runnable {
   private final ArrayDeque<Worker> workersWithCapacity = new ArrayDeque<>();
   private final List<Session> sessionsToFlush = new ArrayList<>();
   private final List<Worker> workersToFlush = new ArrayList<>();
+  private final List<Peer> peersToReply = new ArrayList<>();
   private long nextSessionId = 1;
   private long nextKey = 1;
   private int queuedTasks;
@@ -347,25 +348,29 @@ final class BrokerLoop implements Runnable {
     schedule(session);
   }
 
+  /** Handles a REQUEST message: one body frame per request, sent together by a busy peer. */
   private void request(Peer peer, ZMsg msg, long now) {
-    Request request;
-    try {
-      if (msg.size() != 1) {
-        throw new IOException("REQUEST has one body frame");
+    for (var frame : msg) {
+      Request request;
+      try {
+        request = Request.decode(frame.getData());
+      } catch (IOException e) {
+        malformedDropped++;
+        sendError(peer.identity, ErrorCode.MALFORMED, "malformed REQUEST dropped: "
+            + e.getMessage());
+        continue;
       }
-      request = Request.decode(msg.pop().getData());
-    } catch (IOException e) {
-      malformedDropped++;
-      sendError(peer.identity, ErrorCode.MALFORMED, "malformed REQUEST dropped: "
-          + e.getMessage());
-      return;
+      shared.handle(peer, request, now);
     }
-    shared.handle(peer, request, now);
   }
 
+  /** Queues a reply; the replies of one turn leave together, one REPLY message per peer. */
   private void reply(Peer peer, Reply reply) {
     if (peers.get(key(peer.identity)) == peer) {
-      send(peer.identity, MessageType.REPLY, reply.encode());
+      if (peer.replies.isEmpty()) {
+        peersToReply.add(peer);
+      }
+      peer.replies.add(reply.encode());
     }
   }
 
@@ -599,6 +604,13 @@ final class BrokerLoop implements Runnable {
   }
 
   private void flush() {
+    for (Peer peer : peersToReply) {
+      if (!peer.replies.isEmpty() && peers.get(key(peer.identity)) == peer) {
+        send(peer.identity, MessageType.REPLY, peer.replies.toArray(new byte[0][]));
+      }
+      peer.replies.clear();
+    }
+    peersToReply.clear();
     for (Worker worker : workersToFlush) {
       sendTasks(worker);
     }

@@ -6,6 +6,8 @@ abstract class Peer {
   final String name;
   long lastReceived;
   long lastSent;
+  /** Replies to send at the end of the current turn. */
+  final java.util.List<byte[]> replies = new java.util.ArrayList<>();
 
   Peer(byte[] identity, String name, long now) {
     this.identity = identity;

@@ -36,7 +36,8 @@ final class SharedState {
       switch (request.op()) {
         case "queue.open" -> open(peer, request, args);
         case "queue.put" -> put(peer, request, args, now);
-        case "queue.get" -> get(peer, request, args, now);
+        case "queue.get" -> get(peer, request, args, now, false);
+        case "queue.getMany" -> get(peer, request, args, now, true);
         case "queue.size" -> withQueue(peer, request, queue ->
             ok(peer, request, Wire.pack(packer -> packer.packInt(queue.items.size()))));
         case "queue.taskDone" -> withQueue(peer, request, queue -> taskDone(peer, request, queue));
@@ -109,25 +110,38 @@ final class SharedState {
     }
     Parked getter = SharedQueue.next(queue.getters);
     if (getter != null) {
-      answer(getter, Reply.ok(getter.requestId, item));
+      answer(getter, Reply.ok(getter.requestId, getter.kind == Parked.Kind.GET_MANY
+          ? Wire.packBinaries(java.util.List.of(item)) : item));
     } else {
       queue.items.addLast(item);
     }
   }
 
-  private void get(Peer peer, Request request, MessageUnpacker args, long now)
+  /**
+   * A get of one item, or with {@code many} of every item there is up to a maximum (as an array):
+   * a consumer that takes a run of items at once saves a round trip per item.
+   */
+  private void get(Peer peer, Request request, MessageUnpacker args, long now, boolean many)
       throws IOException {
-    args.unpackArrayHeader();
+    int arity = args.unpackArrayHeader();
     long timeout = timeout(peer, request, args);
     if (timeout < -1) {
       return;
     }
+    int max = many && arity > 1 ? Math.max(1, args.unpackInt()) : 1;
     withQueue(peer, request, queue -> {
-      byte[] item = queue.items.pollFirst();
-      if (item != null) {
-        ok(peer, request, item);
-        Parked putter = SharedQueue.next(queue.putters);
-        if (putter != null) {
+      if (!queue.items.isEmpty()) {
+        if (many) {
+          java.util.List<byte[]> taken = new java.util.ArrayList<>();
+          while (taken.size() < max && !queue.items.isEmpty()) {
+            taken.add(queue.items.pollFirst());
+          }
+          ok(peer, request, Wire.packBinaries(taken));
+        } else {
+          ok(peer, request, queue.items.pollFirst());
+        }
+        for (Parked putter = queue.full() ? null : SharedQueue.next(queue.putters);
+            putter != null; putter = queue.full() ? null : SharedQueue.next(queue.putters)) {
           queue.items.addLast(putter.item);
           if (queue.joinable) {
             queue.unfinished++;
@@ -137,8 +151,8 @@ final class SharedState {
       } else if (timeout == 0) {
         fail(peer, request, ErrorCode.EMPTY, "queue " + queue.name + " is empty");
       } else {
-        park(queue.getters, new Parked(Parked.Kind.GET, peer, request.requestId(), deadline(now, timeout), queue,
-            null));
+        park(queue.getters, new Parked(many ? Parked.Kind.GET_MANY : Parked.Kind.GET, peer,
+            request.requestId(), deadline(now, timeout), queue, null));
       }
     });
   }
@@ -234,7 +248,7 @@ final class SharedState {
             + " stayed full");
         case JOIN -> Reply.failed(parked.requestId, ErrorCode.TIMEOUT, "queue " + name
             + " still has unfinished items");
-        case GET -> Reply.failed(parked.requestId, ErrorCode.EMPTY, "queue " + name
+        case GET, GET_MANY -> Reply.failed(parked.requestId, ErrorCode.EMPTY, "queue " + name
             + " stayed empty");
       });
     }

@@ -163,16 +163,28 @@ public final class WorkerProcess implements BrokerChannel {
         }
         if (poller.pollin(1)) {
           outgoing.clearSignal();
+          List<byte[]> requests = new ArrayList<>();
           for (Outgoing out = outgoing.poll(); out != null; out = outgoing.poll()) {
+            if (out instanceof Ask ask) {
+              asked.put(ask.request().requestId(), ask.reply());
+              requests.add(ask.request().encode());
+              continue;
+            }
+            // A task's requests go before its result, so that what it put is there when the
+            // client hears that it finished.
+            if (!requests.isEmpty()) {
+              send(socket, MessageType.REQUEST, requests.toArray(new byte[0][]));
+              requests.clear();
+            }
             if (out instanceof Results results) {
               send(socket, MessageType.RESULT, encode(results.done()));
-            } else if (out instanceof Ask ask) {
-              asked.put(ask.request().requestId(), ask.reply());
-              send(socket, MessageType.REQUEST, ask.request().encode());
             } else {
               send(socket, MessageType.BYE);
               return false;
             }
+          }
+          if (!requests.isEmpty()) {
+            send(socket, MessageType.REQUEST, requests.toArray(new byte[0][]));
           }
         }
         now = System.nanoTime();
@@ -258,10 +270,12 @@ public final class WorkerProcess implements BrokerChannel {
       }
       case REPLY -> {
         try {
-          Reply reply = Reply.decode(msg.pop().getData());
-          CompletableFuture<Reply> waiting = asked.remove(reply.requestId());
-          if (waiting != null) {
-            waiting.complete(reply);
+          while (!msg.isEmpty()) {
+            Reply reply = Reply.decode(msg.pop().getData());
+            CompletableFuture<Reply> waiting = asked.remove(reply.requestId());
+            if (waiting != null) {
+              waiting.complete(reply);
+            }
           }
         } catch (IOException | RuntimeException e) {
           Log.LOG.log(Level.WARNING, "malformed REPLY ignored", e);
