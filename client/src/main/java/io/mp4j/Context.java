@@ -3,6 +3,7 @@ package io.mp4j;
 import io.mp4j.protocol.BrokerChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -29,6 +30,10 @@ public final class Context implements AutoCloseable {
   private final String address;
   private final String authkey;
   private volatile boolean closed;
+  private RemoteBackend processes;
+  private final List<Process> running = new java.util.ArrayList<>();
+  private int runningCount;
+  private int processWorkers;
 
   private Context(LocalCluster cluster, ClientConnection connection, String address,
       String authkey) {
@@ -198,6 +203,123 @@ public final class Context implements AutoCloseable {
     return Pipe.open(connection, messageType, duplex);
   }
 
+  /**
+   * A process that will run a task taking no argument: Python's {@code Process(target=f)}.
+   *
+   * @param task the task
+   * @return the process, not started
+   */
+  public Process process(Task0<?> task) {
+    return newProcess(TaskFunction.of(task), null);
+  }
+
+  /**
+   * A process that will run a task with one argument: Python's
+   * {@code Process(target=f, args=(a,))}. The argument may be a queue, pipe end or other
+   * shared object of this context.
+   *
+   * @param task the task
+   * @param argument its argument
+   * @param <T> the argument type
+   * @return the process, not started
+   */
+  public <T> Process process(Task<T, ?> task, T argument) {
+    return newProcess(TaskFunction.of(task), argument);
+  }
+
+  /**
+   * A process that will run a task with two arguments.
+   *
+   * @param task the task
+   * @param first the first argument
+   * @param second the second argument
+   * @param <A> the first argument's type
+   * @param <B> the second argument's type
+   * @return the process, not started
+   */
+  public <A, B> Process process(Task2<A, B, ?> task, A first, B second) {
+    return newProcess(TaskFunction.of(task), Arrays.asList(first, second));
+  }
+
+  /**
+   * A process that will run a task with three arguments.
+   *
+   * @param task the task
+   * @param first the first argument
+   * @param second the second argument
+   * @param third the third argument
+   * @param <A> the first argument's type
+   * @param <B> the second argument's type
+   * @param <C> the third argument's type
+   * @return the process, not started
+   */
+  public <A, B, C> Process process(Task3<A, B, C, ?> task, A first, B second, C third) {
+    return newProcess(TaskFunction.of(task), Arrays.asList(first, second, third));
+  }
+
+  private Process newProcess(TaskFunction function, Object arguments) {
+    requireOpen();
+    return new Process(this, function, arguments);
+  }
+
+  /**
+   * The processes of this context that were started and have not ended: Python's
+   * {@code active_children()}.
+   *
+   * @return the running processes
+   */
+  public List<Process> activeChildren() {
+    synchronized (running) {
+      return List.copyOf(running);
+    }
+  }
+
+  /**
+   * The number of processors of this machine: Python's {@code cpu_count()}.
+   *
+   * @return the processor count
+   */
+  public static int cpuCount() {
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  /** The session through which this context's processes run, made on first use. */
+  synchronized RemoteBackend processBackend() {
+    requireOpen();
+    if (processes == null) {
+      byte[] key = authkey == null ? null : authkey.getBytes(StandardCharsets.UTF_8);
+      processes = cluster != null
+          ? new RemoteBackend(cluster.context(), cluster.clientEndpoint(), cluster.authkey(),
+              null, null, Duration.ofSeconds(10), 0)
+          : new RemoteBackend(null, address, key, null, null, Duration.ofSeconds(10), 0);
+    }
+    return processes;
+  }
+
+  /** Makes sure a local context has a worker for each running process. */
+  void processStarted(Process process) {
+    synchronized (running) {
+      running.add(process);
+      if (cluster != null && runningCount >= processWorkers) {
+        cluster.addWorkers(1);
+        processWorkers++;
+      }
+      runningCount++;
+    }
+  }
+
+  void processEnded(Process process) {
+    synchronized (running) {
+      runningCount--;
+      running.remove(process);
+    }
+  }
+
+  /** The embedded broker and workers of a local context, or null; for tests. */
+  LocalCluster cluster() {
+    return cluster;
+  }
+
   /** This context's channel to its broker, for tests. */
   BrokerChannel channel() {
     return connection;
@@ -216,6 +338,11 @@ public final class Context implements AutoCloseable {
       return;
     }
     closed = true;
+    synchronized (this) {
+      if (processes != null) {
+        processes.terminate();
+      }
+    }
     connection.close();
     if (cluster != null) {
       cluster.close();

@@ -1,5 +1,6 @@
 package io.mp4j;
 
+import io.mp4j.protocol.BrokerChannel;
 import io.mp4j.protocol.ErrorReply;
 import io.mp4j.protocol.ResultFrame;
 import io.mp4j.protocol.TaskFrame;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -113,6 +115,51 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
       throw new java.util.concurrent.RejectedExecutionException("the pool was terminated");
     }
     connection.submit(frame);
+  }
+
+  /**
+   * Starts a one-call batch that needs a worker of its own and must not run twice (a Process).
+   *
+   * @return the task's number, for {@link #signal}
+   */
+  long executeExclusive(Batch batch) {
+    byte[] function = batch.function().descriptor();
+    batch.function().resultReader();
+    byte[] args = encodeArguments(batch, 0, batch.size());
+    long taskId = nextTaskId.getAndIncrement();
+    byte[] frame = new TaskFrame(taskId, 0, batch.size(), function, args, true).encode();
+    pending.put(taskId, new Pending(batch, 0, batch.size()));
+    connection.submit(frame);
+    return taskId;
+  }
+
+  /**
+   * Ends the worker process that runs an exclusive task, as the signal would.
+   *
+   * @return a future true when the task was running, false when it had not started (it is then
+   *     dropped, and will never run)
+   */
+  CompletableFuture<Boolean> signal(long taskId, int signal) {
+    return connection.request("task.signal", "", Wire.pack(packer -> {
+      packer.packArrayHeader(2);
+      packer.packLong(taskId);
+      packer.packInt(signal);
+    })).thenApply(reply -> {
+      try (MessageUnpacker in = Wire.unpacker(Queue.check(reply, "task").payload())) {
+        boolean running = in.unpackBoolean();
+        if (!running) {
+          pending.remove(taskId);
+        }
+        return running;
+      } catch (IOException e) {
+        throw new BrokerException("malformed answer to a signal", e);
+      }
+    });
+  }
+
+  /** This backend's channel to the broker, for the shared objects of its processes. */
+  BrokerChannel channel() {
+    return connection;
   }
 
   /** Prefixes encoded calls with the msgpack array header that counts them. */

@@ -21,7 +21,7 @@ class ClientExitTest {
   @TempDir
   Path dir;
 
-  private Process startClient(String mode, File output) throws IOException {
+  private java.lang.Process startClient(String mode, File output) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         ClientProcessMain.class.getName(), mode)
@@ -45,7 +45,7 @@ class ClientExitTest {
 
   private void check(String mode, boolean kill) throws Exception {
     File output = dir.resolve(mode + ".log").toFile();
-    Process client = startClient(mode, output);
+    java.lang.Process client = startClient(mode, output);
     try {
       await().atMost(Duration.ofSeconds(60)).until(() -> !workerPids(output).isEmpty()
           || !client.isAlive());

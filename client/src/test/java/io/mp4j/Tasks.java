@@ -234,4 +234,39 @@ final class Tasks {
     }
     return count;
   }
+
+  static Integer exitWith(int code) {
+    Process.exit(code);
+    return code;
+  }
+
+  static Integer failInProcess() {
+    throw new IllegalStateException("the process failed on purpose");
+  }
+
+  static Integer reportName(Queue<String> names) throws InterruptedException {
+    names.put(Process.currentName() + "@" + Process.currentPid());
+    return 0;
+  }
+
+  static Integer produceUntilPill(Queue<Integer> queue, int count) throws InterruptedException {
+    for (int i = 1; i <= count; i++) {
+      queue.put(i);
+    }
+    return 0;
+  }
+
+  static Integer sumUntilPill(Queue<Integer> queue, Queue<Integer> sums)
+      throws InterruptedException {
+    int sum = 0;
+    for (int item = queue.take(); item != -1; item = queue.take()) {
+      sum += item;
+    }
+    sums.put(sum);
+    return 0;
+  }
+
+  static Integer nothing() {
+    return 0;
+  }
 }

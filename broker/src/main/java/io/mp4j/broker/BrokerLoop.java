@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -342,7 +343,7 @@ final class BrokerLoop implements Runnable {
         continue;
       }
       session.pending.addLast(new QueuedTask(session, data, header.taskId(), header.offset(),
-          header.count(), 0));
+          header.count(), 0, header.exclusive()));
       queuedTasks++;
     }
     schedule(session);
@@ -360,8 +361,46 @@ final class BrokerLoop implements Runnable {
             + e.getMessage());
         continue;
       }
-      shared.handle(peer, request, now);
+      if (request.op().equals("task.signal") && peer instanceof Session session) {
+        signal(session, request);
+      } else {
+        shared.handle(peer, request, now);
+      }
     }
+  }
+
+  /**
+   * Ends the worker process that runs a session's task, as a signal would: a Process's
+   * terminate or kill. A task not started yet is dropped and fails at once.
+   */
+  private void signal(Session session, Request request) {
+    long taskId;
+    int signal;
+    try (MessageUnpacker args = Wire.unpacker(request.args())) {
+      args.unpackArrayHeader();
+      taskId = args.unpackLong();
+      signal = args.unpackInt();
+    } catch (IOException | RuntimeException e) {
+      reply(session, Reply.failed(request.requestId(), ErrorCode.BAD_REQUEST,
+          "task.signal takes [taskId, signal]"));
+      return;
+    }
+    for (QueuedTask task : inFlight.values()) {
+      if (task.session == session && task.taskId == taskId) {
+        send(task.worker.identity, MessageType.SIGNAL, Wire.pack(packer -> packer.packInt(signal)));
+        reply(session, Reply.ok(request.requestId(), Wire.pack(packer -> packer.packBoolean(true))));
+        return;
+      }
+    }
+    for (Iterator<QueuedTask> it = session.pending.iterator(); it.hasNext(); ) {
+      QueuedTask task = it.next();
+      if (task.taskId == taskId) {
+        it.remove();
+        queuedTasks--;
+        break;
+      }
+    }
+    reply(session, Reply.ok(request.requestId(), Wire.pack(packer -> packer.packBoolean(false))));
   }
 
   /** Queues a reply; the replies of one turn leave together, one REPLY message per peer. */
@@ -427,7 +466,8 @@ final class BrokerLoop implements Runnable {
           workersByPid.size(), (int) peers.values().stream().filter(Session.class::isInstance)
               .count(),
           queuedTasks, inFlight.size(), tasksCompleted, tasksRequeued, workersLost,
-          malformedDropped, oversizedDropped, unknownTypeDropped, authFailures));
+          malformedDropped, oversizedDropped, unknownTypeDropped, authFailures,
+          shared.queueCount()));
     }
   }
 
@@ -503,7 +543,7 @@ final class BrokerLoop implements Runnable {
 
   private void retryOrFail(QueuedTask task, Worker worker, String cause) {
     int attempts = task.attempts + 1;
-    if (attempts >= config.maxAttempts()) {
+    if (attempts >= config.maxAttempts() || task.exclusive) {
       fail(task, worker, cause, attempts);
       return;
     }
@@ -513,7 +553,7 @@ final class BrokerLoop implements Runnable {
         for (int i = parts.size() - 1; i >= 0; i--) {
           TaskFrame part = parts.get(i);
           requeue(new QueuedTask(task.session, part.encode(), part.taskId(), part.offset(), 1,
-              attempts));
+              attempts, false));
         }
         return;
       } catch (IOException e) {
@@ -565,19 +605,49 @@ final class BrokerLoop implements Runnable {
     }
   }
 
-  /** Pairs queued tasks with workers that have room, one task at a time, round robin. */
+  /**
+   * Pairs queued tasks with workers that have room, one task at a time, round robin. A task that
+   * needs a worker of its own (a Process) waits for an idle one; its session waits with it, so
+   * that the session's tasks keep their order.
+   */
   private void dispatch() {
+    List<Session> waitingForIdle = null;
     while (!sessionsWithTasks.isEmpty() && !workersWithCapacity.isEmpty()) {
-      Worker worker = workersWithCapacity.pollFirst();
-      worker.scheduled = false;
       Session session = sessionsWithTasks.pollFirst();
       session.scheduled = false;
+      QueuedTask head = session.pending.peekFirst();
+      Worker worker = head.exclusive ? takeIdleWorker() : workersWithCapacity.pollFirst();
+      if (worker == null) {
+        if (waitingForIdle == null) {
+          waitingForIdle = new ArrayList<>();
+        }
+        waitingForIdle.add(session);
+        continue;
+      }
+      worker.scheduled = false;
       QueuedTask task = session.pending.pollFirst();
       queuedTasks--;
       assign(task, worker);
       schedule(session);
       schedule(worker);
     }
+    if (waitingForIdle != null) {
+      for (Session session : waitingForIdle) {
+        schedule(session);
+      }
+    }
+  }
+
+  /** Removes and returns a worker that holds nothing, or null when there is none. */
+  private Worker takeIdleWorker() {
+    for (Iterator<Worker> it = workersWithCapacity.iterator(); it.hasNext(); ) {
+      Worker worker = it.next();
+      if (worker.inFlight.isEmpty()) {
+        it.remove();
+        return worker;
+      }
+    }
+    return null;
   }
 
   private void assign(QueuedTask task, Worker worker) {

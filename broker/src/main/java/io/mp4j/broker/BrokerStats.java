@@ -14,8 +14,9 @@ package io.mp4j.broker;
  * @param oversizedDropped messages dropped because they were over the size limit
  * @param unknownTypeDropped messages dropped because of an unknown or misplaced type
  * @param authFailures HELLOs refused for a wrong or missing authkey
+ * @param queues shared queues held now
  */
 public record BrokerStats(
     int workers, int clients, int queuedTasks, int tasksInFlight, long tasksCompleted,
     long tasksRequeued, long workersLost, long malformedDropped, long oversizedDropped,
-    long unknownTypeDropped, long authFailures) {}
+    long unknownTypeDropped, long authFailures, int queues) {}

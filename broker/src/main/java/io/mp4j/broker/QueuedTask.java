@@ -7,14 +7,18 @@ final class QueuedTask {
   final long taskId;
   final int offset;
   final int count;
+  /** Whether it needs a worker of its own and must not run twice (a Process). */
+  final boolean exclusive;
   /** Workers that were lost while holding this task. */
   int attempts;
   /** The broker's number for this task while a worker holds it; 0 while queued. */
   long key;
   Worker worker;
 
-  QueuedTask(Session session, byte[] frame, long taskId, int offset, int count, int attempts) {
+  QueuedTask(Session session, byte[] frame, long taskId, int offset, int count, int attempts,
+      boolean exclusive) {
     this.session = session;
+    this.exclusive = exclusive;
     this.frame = frame;
     this.taskId = taskId;
     this.offset = offset;

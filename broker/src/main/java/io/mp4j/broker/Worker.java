@@ -32,6 +32,9 @@ final class Worker extends Peer {
 
   /** How many more tasks it may hold now, given how long its tasks take. */
   int spareCapacity(long targetBatchNanos, int maxPrefetch) {
+    if (runsExclusive()) {
+      return 0;
+    }
     int limit;
     if (averageTaskNanos <= 0) {
       limit = 1;
@@ -43,6 +46,16 @@ final class Worker extends Peer {
       spare = (int) Math.min(spare, taskLimit - dispatched);
     }
     return spare;
+  }
+
+  /** Whether it holds a task that must have it alone. */
+  boolean runsExclusive() {
+    for (QueuedTask task : inFlight.values()) {
+      if (task.exclusive) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void recordTaskTime(long nanos) {

@@ -33,7 +33,9 @@ public enum MessageType {
   /** Peer to broker: an operation on a shared object, such as a queue. */
   REQUEST(10),
   /** Broker to peer: the outcome of a REQUEST, sent when the operation completes. */
-  REPLY(11);
+  REPLY(11),
+  /** Broker to worker: end the process as this signal would (a Process's terminate or kill). */
+  SIGNAL(12);
 
   private static final MessageType[] BY_CODE = new MessageType[16];
 

@@ -16,15 +16,23 @@ import org.msgpack.value.ValueType;
  * @param offset the index within the task of the first call here
  * @param count the number of calls
  * @param function the encoded task descriptor
- * @param args a msgpack array of {@code count} argument arrays
+ * @param args a msgpack array of {@code count} calls
+ * @param exclusive whether the task needs a worker of its own for as long as it runs and is
+ *     never run again after its worker is lost (a Process)
  */
-public record TaskFrame(long taskId, int offset, int count, byte[] function, byte[] args) {
+public record TaskFrame(
+    long taskId, int offset, int count, byte[] function, byte[] args, boolean exclusive) {
+
+  /** A task frame that shares its worker and is retried when a worker is lost holding it. */
+  public TaskFrame(long taskId, int offset, int count, byte[] function, byte[] args) {
+    this(taskId, offset, count, function, args, false);
+  }
 
   /** Encodes this task as one frame. */
   public byte[] encode() {
     return Wire.pack(32 + function.length + args.length,
         packer -> {
-          packer.packArrayHeader(5);
+          packer.packArrayHeader(exclusive ? 6 : 5);
           packer.packLong(taskId);
           packer.packInt(offset);
           packer.packInt(count);
@@ -32,6 +40,9 @@ public record TaskFrame(long taskId, int offset, int count, byte[] function, byt
           packer.writePayload(function);
           packer.packBinaryHeader(args.length);
           packer.writePayload(args);
+          if (exclusive) {
+            packer.packBoolean(true);
+          }
         });
   }
 
@@ -42,18 +53,20 @@ public record TaskFrame(long taskId, int offset, int count, byte[] function, byt
    */
   public static TaskFrame decode(byte[] frame) throws IOException {
     try (MessageUnpacker unpacker = Wire.unpacker(frame)) {
-      if (unpacker.unpackArrayHeader() != 5) {
-        throw new IOException("a task frame is an array of 5");
+      int fields = unpacker.unpackArrayHeader();
+      if (fields != 5 && fields != 6) {
+        throw new IOException("a task frame is an array of 5 or 6");
       }
       long taskId = unpacker.unpackLong();
       int offset = unpacker.unpackInt();
       int count = unpacker.unpackInt();
       byte[] function = unpacker.readPayload(unpacker.unpackBinaryHeader());
       byte[] args = unpacker.readPayload(unpacker.unpackBinaryHeader());
+      boolean exclusive = fields == 6 && unpacker.unpackBoolean();
       if (count < 1 || offset < 0) {
         throw new IOException("a task frame needs count >= 1 and offset >= 0");
       }
-      return new TaskFrame(taskId, offset, count, function, args);
+      return new TaskFrame(taskId, offset, count, function, args, exclusive);
     } catch (RuntimeException e) {
       throw new IOException("malformed task frame: " + e.getMessage(), e);
     }
@@ -66,7 +79,7 @@ public record TaskFrame(long taskId, int offset, int count, byte[] function, byt
    * @param offset the index within the task of the first call here
    * @param count the number of calls
    */
-  public record Header(long taskId, int offset, int count) {}
+  public record Header(long taskId, int offset, int count, boolean exclusive) {}
 
   /**
    * Reads and checks a frame's head and checks that the rest is well formed.
@@ -75,8 +88,9 @@ public record TaskFrame(long taskId, int offset, int count, byte[] function, byt
    */
   public static Header header(byte[] frame) throws IOException {
     try (MessageUnpacker unpacker = Wire.unpacker(frame)) {
-      if (unpacker.unpackArrayHeader() != 5) {
-        throw new IOException("a task frame is an array of 5");
+      int fields = unpacker.unpackArrayHeader();
+      if (fields != 5 && fields != 6) {
+        throw new IOException("a task frame is an array of 5 or 6");
       }
       long taskId = unpacker.unpackLong();
       int offset = unpacker.unpackInt();
@@ -89,13 +103,14 @@ public record TaskFrame(long taskId, int offset, int count, byte[] function, byt
         throw new IOException("a task's arguments are binary");
       }
       unpacker.skipValue();
+      boolean exclusive = fields == 6 && unpacker.unpackBoolean();
       if (unpacker.hasNext()) {
         throw new IOException("bytes after the end of a task frame");
       }
       if (count < 1 || offset < 0) {
         throw new IOException("a task frame needs count >= 1 and offset >= 0");
       }
-      return new Header(taskId, offset, count);
+      return new Header(taskId, offset, count, exclusive);
     } catch (RuntimeException e) {
       throw new IOException("malformed task frame: " + e.getMessage(), e);
     }

@@ -268,6 +268,19 @@ public final class WorkerProcess implements BrokerChannel {
           }
         }
       }
+      case SIGNAL -> {
+        // The client ends the Process this worker runs: the process ends as the signal would
+        // end it, and its supervisor starts another.
+        int signal = 9;
+        try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
+          signal = in.unpackInt();
+        } catch (IOException | RuntimeException e) {
+          Log.LOG.log(Level.WARNING, "malformed SIGNAL; ending as SIGKILL would", e);
+        }
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(128 + (signal > 0 && signal < 64 ? signal : 9));
+      }
       case REPLY -> {
         try {
           while (!msg.isEmpty()) {
