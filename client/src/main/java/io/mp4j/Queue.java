@@ -12,7 +12,6 @@ import io.mp4j.protocol.codec.ValueReader;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.AbstractQueue;
-import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
@@ -30,8 +29,9 @@ import org.msgpack.core.MessageUnpacker;
  * <p>Items live in the broker, so they outlive the process that put them and reach a consumer on
  * any host. A get on an empty queue and a put on a full one wait in the broker, not in a polling
  * loop here. A put to a queue without a size limit does not wait for the broker (the items
- * stream, in order); a get brings the run of items waiting, up to 512, and hands them out one by
- * one, so a consumer holds the items it fetched until it takes them. Passed to a task as an argument, a queue arrives as a working queue bound to the
+ * stream, in order, and a failure is thrown by the next put); a get asks for one item when it is
+ * wanted, so items reach consumers strictly in queue order, and a poison pill never overtakes
+ * the items before it. Passed to a task as an argument, a queue arrives as a working queue bound to the
  * worker's own connection.
  *
  * <p>Python's names map as: {@code put}/{@code get} are {@link #put}/{@link #take};
@@ -49,8 +49,8 @@ import org.msgpack.core.MessageUnpacker;
  */
 public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, SharedHandle {
   static final String KIND = "queue";
-  /** The most items one get brings from the broker. */
-  private static final int PREFETCH = 512;
+  /** The most items one round trip of {@link #drainTo} brings. */
+  private static final int DRAIN_RUN = 512;
 
   private final BrokerChannel channel;
   private final String name;
@@ -59,8 +59,6 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   private final int maxSize;
   private final boolean joinable;
   private volatile boolean closed;
-  /** Items this handle took from the broker in a run and has not handed out yet. */
-  private final ArrayDeque<byte[]> prefetched = new ArrayDeque<>();
   /** The failure of a put that was not waited for, thrown by the next put. */
   private volatile Mp4jException lostPut;
 
@@ -237,34 +235,16 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   }
 
   private E getWithin(long timeoutMillis) throws InterruptedException {
-    byte[] value;
-    synchronized (prefetched) {
-      value = prefetched.pollFirst();
+    // One item per get, asked for when it is wanted: fetching ahead would let another consumer
+    // see later items first, and a poison pill could then overtake the items before it.
+    Reply reply = awaitInterruptibly("queue.get", Wire.pack(packer -> {
+      packer.packArrayHeader(1);
+      packer.packLong(timeoutMillis);
+    }));
+    if (reply.error() == ErrorCode.EMPTY) {
+      return null;
     }
-    if (value == null) {
-      // Take the run of items that is there, up to a limit: one round trip for many items.
-      Reply reply = awaitInterruptibly("queue.getMany", Wire.pack(packer -> {
-        packer.packArrayHeader(2);
-        packer.packLong(timeoutMillis);
-        packer.packInt(PREFETCH);
-      }));
-      if (reply.error() == ErrorCode.EMPTY) {
-        return null;
-      }
-      List<byte[]> items;
-      try {
-        items = Wire.unpackBinaries(check(reply, name).payload());
-      } catch (IOException e) {
-        throw new BrokerException("malformed items of queue " + name, e);
-      }
-      value = items.get(0);
-      if (items.size() > 1) {
-        synchronized (prefetched) {
-          prefetched.addAll(items.subList(1, items.size()));
-        }
-      }
-    }
-    return decode(value);
+    return decode(check(reply, name).payload());
   }
 
   private E decode(byte[] value) {
@@ -297,14 +277,10 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
    */
   @Override
   public int size() {
-    int buffered;
-    synchronized (prefetched) {
-      buffered = prefetched.size();
-    }
     Reply reply = check(await(channel.request("queue.size", name, new byte[] {(byte) 0x90}),
         name), name);
     try (MessageUnpacker in = Wire.unpacker(reply.payload())) {
-      return in.unpackInt() + buffered;
+      return in.unpackInt();
     } catch (IOException e) {
       throw new BrokerException("malformed size of queue " + name, e);
     }
@@ -334,13 +310,41 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
     return drainTo(target, Integer.MAX_VALUE);
   }
 
+  /**
+   * Takes the items waiting now, up to {@code maxItems}, in runs of up to 512 per round trip.
+   *
+   * @param target where the items go
+   * @param maxItems the most items to take
+   * @return how many were taken
+   */
   @Override
   public int drainTo(Collection<? super E> target, int maxItems) {
     Objects.requireNonNull(target, "target");
     int count = 0;
-    for (E item = count < maxItems ? poll() : null; item != null;
-        item = ++count < maxItems ? poll() : null) {
-      target.add(item);
+    while (count < maxItems) {
+      int want = Math.min(DRAIN_RUN, maxItems - count);
+      Reply reply;
+      try {
+        reply = awaitInterruptibly("queue.getMany", Wire.pack(packer -> {
+          packer.packArrayHeader(2);
+          packer.packLong(0);
+          packer.packInt(want);
+        }));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return count;
+      }
+      if (reply.error() == ErrorCode.EMPTY) {
+        return count;
+      }
+      try {
+        for (byte[] value : Wire.unpackBinaries(check(reply, name).payload())) {
+          target.add(decode(value));
+          count++;
+        }
+      } catch (IOException e) {
+        throw new BrokerException("malformed items of queue " + name, e);
+      }
     }
     return count;
   }

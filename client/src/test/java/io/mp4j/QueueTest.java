@@ -171,6 +171,28 @@ class QueueTest {
   }
 
   @Test
+  void consumersThatStopAtAPill_loseNoItemTheyFetched() throws Exception {
+    try (Pool pool = context.pool(2)) {
+      Queue<Integer> queue = context.queue(Integer.class);
+      // Pills in the middle: a consumer fetches a run of items, stops at the pill, and must
+      // give back what it fetched after it.
+      for (int i = 1; i <= 100; i++) {
+        queue.put(i);
+      }
+      queue.put(-1);
+      for (int i = 101; i <= 200; i++) {
+        queue.put(i);
+      }
+      queue.put(-1);
+      int consumed = pool.map(Tasks::takeUntilPill, List.of(queue, queue), 1).stream()
+          .mapToInt(Integer::intValue).sum();
+      List<Integer> left = new ArrayList<>();
+      queue.drainTo(left);
+      assertEquals(200, consumed + left.size());
+    }
+  }
+
+  @Test
   void namedQueue_isSharedByTwoPrograms_andOutlivesItsProducer() throws Exception {
     byte[] key = "shared".getBytes(StandardCharsets.UTF_8);
     try (Broker broker = Broker.start(new BrokerConfig().authkey(key))) {

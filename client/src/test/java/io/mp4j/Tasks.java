@@ -269,4 +269,12 @@ final class Tasks {
   static Integer nothing() {
     return 0;
   }
+
+  static int takeUntilPill(Queue<Integer> queue) throws InterruptedException {
+    int count = 0;
+    while (queue.take() != -1) {
+      count++;
+    }
+    return count;
+  }
 }

@@ -3,7 +3,8 @@ package io.mp4j.examples;
 import java.util.Arrays;
 
 /**
- * Runs one example by name: {@code java -jar mp4j-examples.jar primes [count] [processes]}.
+ * Runs one example by name: {@code java -jar mp4j-examples.jar primes [count] [processes]}, or
+ * {@code processes} for the seed programs with Process, Queue and Pipe.
  */
 public final class Main {
   private Main() {}
@@ -18,8 +19,17 @@ public final class Main {
     String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
     switch (name) {
       case "primes" -> PrimeFactors.main(rest);
+      case "processes" -> {
+        try {
+          ProcessesAndQueues.main(rest);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (java.io.EOFException e) {
+          throw new IllegalStateException("the pipe ended early", e);
+        }
+      }
       default -> {
-        System.err.println("unknown example " + name + "; the examples are: primes");
+        System.err.println("unknown example " + name + "; the examples are: primes, processes");
         System.exit(2);
       }
     }
