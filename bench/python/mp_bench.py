@@ -147,6 +147,101 @@ def bench_startup(args):
     emit(bench="startup", method=args.method, processes=args.processes, samples_s=samples)
 
 
+def produce_ints(queue, count):
+    for i in range(count):
+        queue.put(i)
+
+
+def produce_kibibytes(queue, count):
+    item = bytes(1024)
+    for _ in range(count):
+        queue.put(item)
+
+
+def echo(conn):
+    # A forked child also holds the parent's end, so closing it sends no EOF: None stops it.
+    for message in iter(conn.recv, None):
+        conn.send(message)
+    conn.close()
+
+
+def receive_then_answer(conn, count):
+    for _ in range(count):
+        conn.recv()
+    conn.send(count)
+
+
+def nothing():
+    pass
+
+
+def queue_rate(target, count):
+    queue = multiprocessing.Queue()
+    producer = multiprocessing.Process(target=target, args=(queue, count))
+    producer.start()
+    queue.get()
+    start = time.perf_counter_ns()
+    for _ in range(count - 1):
+        queue.get()
+    seconds = elapsed_since(start)
+    producer.join()
+    return (count - 1) / seconds
+
+
+def bench_ipc(args):
+    rounds = 3
+    ints = sorted(queue_rate(produce_ints, args.items) for _ in range(rounds))[rounds // 2]
+    kib = sorted(queue_rate(produce_kibibytes, args.items // 4)
+                 for _ in range(rounds))[rounds // 2]
+
+    parent, child_end = multiprocessing.Pipe()
+    child = multiprocessing.Process(target=echo, args=(child_end,))
+    child.start()
+    child_end.close()
+    for i in range(args.calls // 4):
+        parent.send(i)
+        parent.recv()
+    latencies = []
+    for i in range(args.calls):
+        start = time.perf_counter_ns()
+        parent.send(i)
+        parent.recv()
+        latencies.append(time.perf_counter_ns() - start)
+    parent.send(None)
+    child.join()
+    parent.close()
+
+    def one_way():
+        messages = args.calls * 5
+        parent, child_end = multiprocessing.Pipe()
+        child = multiprocessing.Process(target=receive_then_answer, args=(child_end, messages))
+        child.start()
+        start = time.perf_counter_ns()
+        for i in range(messages):
+            parent.send(i)
+        parent.recv()
+        seconds = elapsed_since(start)
+        child.join()
+        return messages / seconds
+    one_way_rate = sorted(one_way() for _ in range(rounds))[rounds // 2]
+
+    for _ in range(10):
+        p = multiprocessing.Process(target=nothing)
+        p.start()
+        p.join()
+    samples = []
+    for _ in range(args.cycles):
+        start = time.perf_counter_ns()
+        p = multiprocessing.Process(target=nothing)
+        p.start()
+        p.join()
+        samples.append(elapsed_since(start) * 1e3)
+    samples.sort()
+    emit(bench="ipc", start_method=multiprocessing.get_start_method(),
+         queue_ints_per_s=ints, queue_kib_per_s=kib, pipe_latencies_ns=latencies,
+         pipe_one_way_per_s=one_way_rate, process_start_join_ms=samples[len(samples) // 2])
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="bench", required=True)
@@ -180,6 +275,11 @@ def parse_args(argv):
     sub.add_argument("--method", choices=["spawn", "fork", "forkserver"], default="spawn")
     sub.add_argument("--runs", type=int, default=5)
 
+    sub = commands.add_parser("ipc", help="Queue, Pipe and Process between processes")
+    sub.add_argument("--items", type=int, default=20_000)
+    sub.add_argument("--calls", type=int, default=2_000)
+    sub.add_argument("--cycles", type=int, default=50)
+
     return parser.parse_args(argv)
 
 
@@ -190,6 +290,7 @@ BENCHMARKS = {
     "apply": bench_apply,
     "factor": bench_factor,
     "startup": bench_startup,
+    "ipc": bench_ipc,
 }
 
 

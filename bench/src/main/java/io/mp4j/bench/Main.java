@@ -35,10 +35,10 @@ public final class Main implements Callable<Integer> {
   /** In the order, which numbers the sections. */
   private static final List<Benchmark> BENCHMARKS = List.of(new MapBenchmark(),
       new AsyncBenchmark(), new ApplyLatencyBenchmark(), new FactorBenchmark(),
-      new StartupBenchmark());
+      new StartupBenchmark(), new IpcBenchmark());
 
   @Option(names = "--only", split = ",", paramLabel = "NAME",
-      description = "Run only these benchmarks: map, async, apply, factor, startup"
+      description = "Run only these benchmarks: map, async, apply, factor, startup, ipc"
           + " (default: all).")
   List<String> only = new ArrayList<>();
 
@@ -219,7 +219,10 @@ public final class Main implements Callable<Integer> {
         base.factorWarmup(),
         or(pythonFactorCount, base.pythonFactorCount()),
         base.pythonFactorWarmup(),
-        or(startupRuns, base.startupRuns()));
+        or(startupRuns, base.startupRuns()),
+        base.queueItems(),
+        base.pipeCalls(),
+        base.processCycles());
     if (sizes.rounds() < 1 || sizes.mapItems() < 1 || sizes.asyncTasks() < 1
         || sizes.rawRequests() < 1 || sizes.rawInFlight() < 1 || sizes.applyCalls() < 1
         || sizes.factorCount() < 1 || sizes.pythonFactorCount() < 1 || sizes.startupRuns() < 1

@@ -20,14 +20,16 @@ package io.mp4j.bench;
  */
 record Sizes(int warmupRounds, int rounds, int mapItems, int asyncTasks, int rawRequests,
     int rawInFlight, int applyWarmup, int applyCalls, int factorCount, int factorWarmup,
-    int pythonFactorCount, int pythonFactorWarmup, int startupRuns) {
+    int pythonFactorCount, int pythonFactorWarmup, int startupRuns, int queueItems,
+    int pipeCalls, int processCycles) {
 
   static Sizes full() {
     return new Sizes(2, 5, 1_000_000, 50_000, 200_000, 1_000, 2_000, 5_000, 200_000, 2_000,
-        10_000, 200, 5);
+        10_000, 200, 5, 20_000, 2_000, 50);
   }
 
   static Sizes quick() {
-    return new Sizes(1, 2, 20_000, 2_000, 10_000, 1_000, 200, 500, 5_000, 200, 500, 50, 2);
+    return new Sizes(1, 2, 20_000, 2_000, 10_000, 1_000, 200, 500, 5_000, 200, 500, 50, 2,
+        2_000, 200, 10);
   }
 }

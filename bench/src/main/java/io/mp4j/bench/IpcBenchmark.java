@@ -1,0 +1,201 @@
+package io.mp4j.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mp4j.Pipe;
+import io.mp4j.Process;
+import io.mp4j.Queue;
+import io.mp4j.bench.Section.Side;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Benchmark 6: Queue, Pipe and Process between processes, against Python's multiprocessing
+ * doing the same, and the bare JeroMQ one-hop round trip for the pipe.
+ */
+final class IpcBenchmark implements Benchmark {
+  static final double GOAL_QUEUE_OVER_PYTHON = 2.0;
+  static final double GOAL_PIPE_OVER_RAW = 1.2;
+  private static final int ROUNDS = 3;
+
+  @Override
+  public String key() {
+    return "ipc";
+  }
+
+  @Override
+  public String title() {
+    return "Queue, Pipe and Process between processes";
+  }
+
+  @Override
+  public Section run(Benchmark.Context context) throws Exception {
+    Sizes sizes = context.sizes();
+    int items = sizes.queueItems();
+    int calls = sizes.pipeCalls();
+    int cycles = sizes.processCycles();
+    Section section = new Section(key(), title(), String.format(Locale.US,
+        "Queue: a producer process puts %,d small ints (then %,d 1 KiB byte arrays) into a"
+            + " queue that the parent takes from; items/s from the first item taken to the"
+            + " last, median of %d rounds. Pipe: %,d sequential send and receive round trips"
+            + " with an echoing child process, after %,d warm-up ones; and %,d one-way"
+            + " messages, timed until the child's answer. Process: start then join of a"
+            + " process that does nothing, %,d times after 10 warm-up ones, median. A discarded"
+            + " queue round and pipe round come first."
+            + " mp4j runs in a local Context; Python with its default start method.",
+        items, items / 4, ROUNDS, calls, calls / 4, calls * 5, cycles));
+
+    double ints;
+    double kibibytes;
+    Latency roundTrip;
+    double oneWay;
+    double processMillis;
+    try (io.mp4j.Context ctx = io.mp4j.Context.local()) {
+      // Warm-up: the context starts worker JVMs as processes need them; they and the JIT are
+      // warm before anything is timed.
+      queueRate(ctx, items / 4, false);
+      pipeRoundTrips(ctx, calls / 4);
+      ints = median(() -> queueRate(ctx, items, false));
+      kibibytes = median(() -> queueRate(ctx, items / 4, true));
+      roundTrip = pipeRoundTrips(ctx, calls);
+      oneWay = median(() -> pipeOneWay(ctx, calls * 5));
+      processMillis = processStartJoin(ctx, cycles);
+    }
+    section.figure(Side.MP4J, "Queue, small ints", rate(ints, "items"), "");
+    section.figure(Side.MP4J, "Queue, 1 KiB byte arrays", rate(kibibytes, "items"), "");
+    section.figure(Side.MP4J, "Pipe round trip", roundTrip.format(), roundTrip.detail());
+    section.figure(Side.MP4J, "Pipe one way", rate(oneWay, "messages"), "");
+    section.figure(Side.MP4J, "Process start to join", millis(processMillis), "median");
+
+    JsonNode python = Benchmark.python(context, section, () -> context.python().run("ipc",
+        "--items", items, "--calls", calls, "--cycles", cycles));
+    Double pythonInts = null;
+    if (python != null) {
+      pythonInts = python.get("queue_ints_per_s").asDouble();
+      section.figure(Side.PYTHON, "Queue, small ints", rate(pythonInts, "items"), "");
+      section.figure(Side.PYTHON, "Queue, 1 KiB byte arrays",
+          rate(python.get("queue_kib_per_s").asDouble(), "items"), "");
+      Latency pythonTrip = Latency.of(PythonSide.longs(python.get("pipe_latencies_ns")));
+      section.figure(Side.PYTHON, "Pipe round trip", pythonTrip.format(), pythonTrip.detail());
+      section.figure(Side.PYTHON, "Pipe one way",
+          rate(python.get("pipe_one_way_per_s").asDouble(), "messages"), "");
+      section.figure(Side.PYTHON, "Process start to join",
+          millis(python.get("process_start_join_ms").asDouble()), "median");
+    }
+    Latency raw;
+    try (RawZmq zmq = RawZmq.start()) {
+      zmq.roundTrips(calls / 4);
+      raw = Latency.of(zmq.roundTrips(calls));
+    }
+    section.figure(Side.LIMIT, "bare JeroMQ one-hop broker round trip", raw.format(),
+        raw.detail());
+
+    if (pythonInts != null) {
+      section.goal("Queue small ints >= " + GOAL_QUEUE_OVER_PYTHON + "x Python",
+          String.format(Locale.US, "%.2fx", ints / pythonInts),
+          ints >= GOAL_QUEUE_OVER_PYTHON * pythonInts);
+    }
+    double ratio = (double) roundTrip.p50Nanos() / raw.p50Nanos();
+    section.goal("Pipe round trip p50 <= " + GOAL_PIPE_OVER_RAW + "x bare JeroMQ",
+        String.format(Locale.US, "%.2fx", ratio), ratio <= GOAL_PIPE_OVER_RAW);
+    return section;
+  }
+
+  private interface Measurement {
+    double measure() throws Exception;
+  }
+
+  private static double median(Measurement measurement) throws Exception {
+    double[] runs = new double[ROUNDS];
+    for (int i = 0; i < ROUNDS; i++) {
+      runs[i] = measurement.measure();
+    }
+    Arrays.sort(runs);
+    return runs[ROUNDS / 2];
+  }
+
+  /** Items per second from a producer process to this one, first taken to last taken. */
+  private static double queueRate(io.mp4j.Context ctx, int count, boolean kibibytes)
+      throws Exception {
+    Process producer;
+    Queue<?> queue;
+    if (kibibytes) {
+      Queue<byte[]> bytes = ctx.queue(byte[].class);
+      producer = ctx.process(IpcTasks::produceKibibytes, bytes, count);
+      queue = bytes;
+    } else {
+      Queue<Integer> numbers = ctx.queue(Integer.class);
+      producer = ctx.process(IpcTasks::produceInts, numbers, count);
+      queue = numbers;
+    }
+    producer.start();
+    queue.take();
+    long first = System.nanoTime();
+    for (int i = 1; i < count; i++) {
+      queue.take();
+    }
+    double seconds = (System.nanoTime() - first) / 1e9;
+    producer.join();
+    return (count - 1) / seconds;
+  }
+
+  private static Latency pipeRoundTrips(io.mp4j.Context ctx, int calls) throws Exception {
+    Pipe<Integer> pipe = ctx.pipe(Integer.class);
+    Process child = ctx.process(IpcTasks::echo, pipe.second());
+    child.start();
+    for (int i = 0; i < calls / 4; i++) {
+      pipe.first().send(i);
+      pipe.first().recv();
+    }
+    long[] nanos = new long[calls];
+    for (int i = 0; i < calls; i++) {
+      long start = System.nanoTime();
+      pipe.first().send(i);
+      pipe.first().recv();
+      nanos[i] = System.nanoTime() - start;
+    }
+    pipe.first().close();
+    child.join();
+    return Latency.of(nanos);
+  }
+
+  private static double pipeOneWay(io.mp4j.Context ctx, int messages) throws Exception {
+    Pipe<Integer> pipe = ctx.pipe(Integer.class);
+    Process child = ctx.process(IpcTasks::receiveThenAnswer, pipe.second(), messages);
+    child.start();
+    child.pid();
+    long start = System.nanoTime();
+    for (int i = 0; i < messages; i++) {
+      pipe.first().send(i);
+    }
+    pipe.first().recv();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    child.join();
+    return messages / seconds;
+  }
+
+  private static double processStartJoin(io.mp4j.Context ctx, int cycles) throws Exception {
+    for (int i = 0; i < 10; i++) {
+      Process warm = ctx.process(IpcTasks::nothing);
+      warm.start();
+      warm.join();
+    }
+    double[] millis = new double[cycles];
+    for (int i = 0; i < cycles; i++) {
+      long start = System.nanoTime();
+      Process process = ctx.process(IpcTasks::nothing);
+      process.start();
+      process.join();
+      millis[i] = (System.nanoTime() - start) / 1e6;
+    }
+    Arrays.sort(millis);
+    return millis[cycles / 2];
+  }
+
+  private static String rate(double perSecond, String what) {
+    return String.format(Locale.US, "%,.0f %s/s", perSecond, what);
+  }
+
+  private static String millis(double value) {
+    return String.format(Locale.US, "%.2f ms", value);
+  }
+}
