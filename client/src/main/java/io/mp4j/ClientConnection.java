@@ -10,6 +10,7 @@ import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.ReplyFuture;
 import io.mp4j.protocol.Request;
 import io.mp4j.protocol.Welcome;
+import io.mp4j.protocol.Sockets;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -172,7 +173,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
       List<byte[]> requests = new ArrayList<>();
       while (!closed) {
         long wait = Math.max(0, (lastSent + heartbeatNanos - System.nanoTime()) / 1_000_000);
-        poller.poll(Math.min(wait + 1, welcome.isDone() ? 250 : 50));
+        poller.poll(Sockets.readable(socket) ? 0 : Math.min(wait + 1, welcome.isDone() ? 250 : 50));
         if (poller.pollin(0)) {
           for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
               msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {

@@ -11,6 +11,7 @@ import io.mp4j.protocol.Request;
 import io.mp4j.protocol.ResultFrame;
 import io.mp4j.protocol.TaskFrame;
 import io.mp4j.protocol.Welcome;
+import io.mp4j.protocol.Sockets;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -141,7 +142,7 @@ final class BrokerLoop implements Runnable {
         long now = config.nanoClock().getAsLong();
         long nextDeadline = Math.min(nextTimerCheck, shared.nextDeadline());
         long waitMillis = Math.max(0, (nextDeadline - now + 999_999) / 1_000_000);
-        poller.poll(waitMillis);
+        poller.poll(Sockets.readable(router) ? 0 : waitMillis);
         if (poller.pollin(0)) {
           readMessages();
         }

@@ -57,9 +57,14 @@ public final class Mailbox<T> implements Closeable {
     return pipe.source();
   }
 
-  /** Clears the wake-up; call before taking items so that no post is missed. Loop thread only. */
+  /**
+   * Clears the wake-up; call before taking items so that no post is missed. Loop thread only.
+   *
+   * <p>The pipe is drained before the flag is lowered: lowered first, a post in between would
+   * raise it and write a byte that the drain then swallows, leaving the flag up and the pipe
+   * empty, and no later post would wake the loop again.
+   */
   public void clearSignal() {
-    signalled.set(false);
     try {
       drain.clear();
       while (pipe.source().read(drain) > 0) {
@@ -68,6 +73,7 @@ public final class Mailbox<T> implements Closeable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    signalled.set(false);
   }
 
   /** The next item, or null when there is none. Loop thread only. */

@@ -13,6 +13,7 @@ import io.mp4j.protocol.ReplyFuture;
 import io.mp4j.protocol.Request;
 import io.mp4j.protocol.ResultFrame;
 import io.mp4j.protocol.Welcome;
+import io.mp4j.protocol.Sockets;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -150,7 +151,7 @@ public final class WorkerProcess implements BrokerChannel {
       while (true) {
         now = System.nanoTime();
         long untilHeartbeat = Math.max(0, (lastSent + heartbeatNanos - now) / 1_000_000);
-        poller.poll(Math.min(untilHeartbeat + 1, 250));
+        poller.poll(Sockets.readable(socket) ? 0 : Math.min(untilHeartbeat + 1, 250));
         if (poller.pollin(0)) {
           for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
               msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
