@@ -36,6 +36,7 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
   /** A message that {@link #poll} found and {@link #recv} has not taken yet. */
   private byte[] polled;
   private boolean otherEndClosed;
+  private volatile Mp4jException lostSend;
   private boolean closed;
 
   Connection(BrokerChannel channel, String inbox, String outbox, Type messageType) {
@@ -212,15 +213,27 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
     }));
   }
 
+  /**
+   * Sends without waiting for the broker: the pipe's queues have no size limit, so the put
+   * cannot be refused for room, and messages leave in order. A failure (the pipe's queue was
+   * deleted) is thrown by the next send.
+   */
   private void rawPut(byte[] envelope) throws InterruptedException {
-    Reply reply = queueOf(outbox).awaitInterruptibly("queue.put", Wire.pack(
-        envelope.length + 16, packer -> {
-          packer.packArrayHeader(2);
-          packer.packBinaryHeader(envelope.length);
-          packer.writePayload(envelope);
-          packer.packLong(-1);
-        }));
-    Queue.check(reply, outbox);
+    Mp4jException earlier = lostSend;
+    if (earlier != null) {
+      throw earlier;
+    }
+    channel.request("queue.put", outbox, Wire.pack(envelope.length + 16, packer -> {
+      packer.packArrayHeader(2);
+      packer.packBinaryHeader(envelope.length);
+      packer.writePayload(envelope);
+      packer.packLong(-1);
+    })).whenComplete((reply, error) -> {
+      if (error != null || reply.error() != null) {
+        lostSend = new BrokerException("a send on the pipe failed: "
+            + (error != null ? error : reply.message()));
+      }
+    });
   }
 
   private byte[] get(long timeoutMillis) throws InterruptedException {
