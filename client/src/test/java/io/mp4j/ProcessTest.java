@@ -122,6 +122,7 @@ class ProcessTest {
   }
 
   @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
   void manyStartJoinCycles_leaveNoThreadsOrProcessesBehind() throws Exception {
     for (int i = 0; i < 20; i++) {
       Process warm = context.process(Tasks::nothing);
