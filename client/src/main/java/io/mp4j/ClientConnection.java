@@ -14,7 +14,6 @@ import io.mp4j.protocol.Sockets;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -90,7 +89,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     this.address = address;
     this.listener = listener;
     this.brokerTimeoutNanos = Duration.ofSeconds(10).toNanos();
-    this.hello = new Hello(Wire.PROTOCOL_VERSION, Hello.Role.CLIENT, authkey, hostName(),
+    this.hello = new Hello(Wire.PROTOCOL_VERSION, Hello.Role.CLIENT, authkey, Hello.localHostName(),
         ProcessHandle.current().pid(), "client-" + ProcessHandle.current().pid(), 0, initializer);
     this.thread = new Thread(this::run, "mp4j-client-io");
     thread.setDaemon(true);
@@ -327,13 +326,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     return System.nanoTime();
   }
 
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "localhost";
-    }
-  }
+
 
   /** Says BYE and stops the I/O thread; idempotent. */
   @Override

@@ -1,8 +1,6 @@
 package io.mp4j;
 
 import io.mp4j.protocol.BrokerChannel;
-import io.mp4j.protocol.ErrorCode;
-import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.Wire;
 import io.mp4j.protocol.codec.Codec;
 import io.mp4j.protocol.codec.CodecException;
@@ -32,11 +30,12 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
   /** The queue this end writes, or null for a receive-only end. */
   private final String outbox;
   private final Type messageType;
+  private final Queue<byte[]> inboxQueue;
+  private final Queue<byte[]> outboxQueue;
   private final ValueReader reader;
   /** A message that {@link #poll} found and {@link #recv} has not taken yet. */
   private byte[] polled;
   private boolean otherEndClosed;
-  private volatile Mp4jException lostSend;
   private boolean closed;
 
   Connection(BrokerChannel channel, String inbox, String outbox, Type messageType) {
@@ -44,6 +43,9 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
     this.inbox = inbox;
     this.outbox = outbox;
     this.messageType = messageType;
+    this.inboxQueue = inbox == null ? null : new Queue<>(channel, inbox, byte[].class, 0, false);
+    this.outboxQueue = outbox == null ? null
+        : new Queue<>(channel, outbox, byte[].class, 0, false);
     this.reader = Codec.reader(messageType);
   }
 
@@ -213,42 +215,15 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
     }));
   }
 
-  /**
-   * Sends without waiting for the broker: the pipe's queues have no size limit, so the put
-   * cannot be refused for room, and messages leave in order. A failure (the pipe's queue was
-   * deleted) is thrown by the next send.
-   */
+  /** Sends an envelope; the pipe's queue has no size limit, so the send streams (see Queue). */
   private void rawPut(byte[] envelope) throws InterruptedException {
-    Mp4jException earlier = lostSend;
-    if (earlier != null) {
-      throw earlier;
-    }
-    channel.request("queue.put", outbox, Wire.pack(envelope.length + 16, packer -> {
-      packer.packArrayHeader(2);
-      packer.packBinaryHeader(envelope.length);
-      packer.writePayload(envelope);
-      packer.packLong(-1);
-    })).whenComplete((reply, error) -> {
-      if (error != null || reply.error() != null) {
-        lostSend = new BrokerException("a send on the pipe failed: "
-            + (error != null ? error : reply.message()));
-      }
-    });
+    outboxQueue.put(envelope);
   }
 
+  /** The next envelope, or null when none came within the timeout (-1 waits for ever). */
   private byte[] get(long timeoutMillis) throws InterruptedException {
-    Reply reply = queueOf(inbox).awaitInterruptibly("queue.get", Wire.pack(packer -> {
-      packer.packArrayHeader(1);
-      packer.packLong(timeoutMillis);
-    }));
-    if (reply.error() == ErrorCode.EMPTY) {
-      return null;
-    }
-    return Queue.check(reply, inbox).payload();
-  }
-
-  private Queue<byte[]> queueOf(String name) {
-    return new Queue<>(channel, name, byte[].class, 0, false);
+    return timeoutMillis < 0 ? inboxQueue.take()
+        : inboxQueue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   private void requireInbox() {

@@ -102,7 +102,9 @@ final class Tasks {
   }
 
   static int sleepThenReturn(int millis) throws InterruptedException {
-    Thread.sleep(millis); // simulates a slow task
+    // The pause is the task's work: tests need a task that runs for a known time (to time out a
+    // get, to be held when a worker is killed or frozen), not a wait for a condition.
+    Thread.sleep(millis);
     return millis;
   }
 

@@ -28,6 +28,15 @@ public record Hello(
     WORKER
   }
 
+  /** This machine's host name, as a peer reports it; {@code localhost} when it has none. */
+  public static String localHostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
+  }
+
   /** Encodes this message's body frame. */
   public byte[] encode() {
     return Wire.pack(

@@ -17,7 +17,6 @@ import io.mp4j.protocol.Sockets;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -407,13 +406,8 @@ public final class WorkerProcess implements BrokerChannel {
 
   private static String hostName() {
     String given = System.getenv(WorkerSupervisor.HOST_ENV);
-    if (given != null && !given.isEmpty()) {
-      return given;
-    }
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "localhost";
-    }
+    return given != null && !given.isEmpty() ? given : Hello.localHostName();
   }
+
+
 }

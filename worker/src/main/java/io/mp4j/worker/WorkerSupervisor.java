@@ -32,7 +32,7 @@ public final class WorkerSupervisor implements AutoCloseable {
   public static final String AUTHKEY_ENV = "MP4J_AUTHKEY";
   /** The environment variable through which children learn the host name without a lookup. */
   static final String HOST_ENV = "MP4J_HOST";
-  private static final String HOST = hostName();
+  private static final String HOST = io.mp4j.protocol.Hello.localHostName();
 
   /** Worker JVMs run one task at a time on small heaps: the serial collector suits them. */
   private static final List<String> BASE_JVM_OPTIONS =
@@ -219,13 +219,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     }, delay, TimeUnit.MILLISECONDS);
   }
 
-  private static String hostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "localhost";
-    }
-  }
+
 
   /** How a process with this exit code ended, in words. */
   static String describeExit(int code) {
