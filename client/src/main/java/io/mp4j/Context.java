@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -24,7 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Queues live in the broker: their items outlive the process that put them and reach a
  * consumer on any host.
  */
-public final class Context implements AutoCloseable {
+public final class Context extends SharedObjects implements AutoCloseable {
   private final LocalCluster cluster;
   private final ClientConnection connection;
   private final String address;
@@ -50,7 +49,12 @@ public final class Context implements AutoCloseable {
    * @throws Mp4jException when the broker cannot start
    */
   public static Context local() {
-    LocalCluster cluster = new LocalCluster(0, 0, List.of(), Duration.ofSeconds(4));
+    return local(java.util.Map.of());
+  }
+
+  /** A local context whose broker holds instances of {@code types} for Manager clients. */
+  static Context local(java.util.Map<String, Class<?>> types) {
+    LocalCluster cluster = new LocalCluster(0, 0, List.of(), Duration.ofSeconds(4), types);
     try {
       ClientConnection connection = new ClientConnection(cluster.context(),
           cluster.clientEndpoint(), cluster.authkey(), null, NO_RESULTS, Duration.ofSeconds(10));
@@ -102,78 +106,6 @@ public final class Context implements AutoCloseable {
     byte[] key = authkey == null ? null : authkey.getBytes(StandardCharsets.UTF_8);
     return Pool.over(new RemoteBackend(null, address, key, null, null, Duration.ofSeconds(10),
         0));
-  }
-
-  /**
-   * A new queue without a size limit: Python's {@code Queue()}.
-   *
-   * @param itemType the class its items decode into
-   * @param <E> the item type
-   * @return the queue
-   * @throws RejectedExecutionException when the context is closed
-   */
-  public <E> Queue<E> queue(Class<E> itemType) {
-    return queue(itemType, 0);
-  }
-
-  /**
-   * A new queue holding at most {@code maxSize} items: Python's {@code Queue(maxsize)}.
-   *
-   * @param itemType the class its items decode into
-   * @param maxSize the most items it holds; 0 for no limit
-   * @param <E> the item type
-   * @return the queue
-   * @throws IllegalArgumentException when {@code maxSize} is negative
-   * @throws RejectedExecutionException when the context is closed
-   */
-  public <E> Queue<E> queue(Class<E> itemType, int maxSize) {
-    return queue("queue-" + UUID.randomUUID(), itemType, maxSize);
-  }
-
-  /**
-   * The queue with this name in the broker, made with {@code maxSize} if it does not exist yet:
-   * how two programs share one queue.
-   *
-   * @param name the queue's name
-   * @param itemType the class its items decode into
-   * @param maxSize the most items it holds when it is made here; 0 for no limit
-   * @param <E> the item type
-   * @return the queue
-   * @throws IllegalArgumentException when {@code maxSize} is negative
-   * @throws RejectedExecutionException when the context is closed
-   */
-  public <E> Queue<E> queue(String name, Class<E> itemType, int maxSize) {
-    requireOpen();
-    return Queue.open(connection, name, itemType, maxSize, false);
-  }
-
-  /**
-   * A new joinable queue: Python's {@code JoinableQueue(maxsize)}.
-   *
-   * @param itemType the class its items decode into
-   * @param maxSize the most items it holds; 0 for no limit
-   * @param <E> the item type
-   * @return the queue
-   * @throws IllegalArgumentException when {@code maxSize} is negative
-   * @throws RejectedExecutionException when the context is closed
-   */
-  public <E> JoinableQueue<E> joinableQueue(Class<E> itemType, int maxSize) {
-    requireOpen();
-    Queue<E> queue = Queue.open(connection, "queue-" + UUID.randomUUID(), itemType, maxSize,
-        true);
-    return (JoinableQueue<E>) queue;
-  }
-
-  /**
-   * A new simple queue: Python's {@code SimpleQueue()}.
-   *
-   * @param itemType the class its items decode into
-   * @param <E> the item type
-   * @return the queue
-   * @throws RejectedExecutionException when the context is closed
-   */
-  public <E> SimpleQueue<E> simpleQueue(Class<E> itemType) {
-    return new SimpleQueue<>(queue(itemType));
   }
 
   /**
@@ -320,8 +252,10 @@ public final class Context implements AutoCloseable {
     return cluster;
   }
 
-  /** This context's channel to its broker, for tests. */
+  /** This context's channel to its broker. */
+  @Override
   BrokerChannel channel() {
+    requireOpen();
     return connection;
   }
 

@@ -27,13 +27,21 @@ final class LocalCluster implements AutoCloseable {
 
   LocalCluster(int processes, int maxTasksPerChild, List<String> jvmOptions,
       java.time.Duration workerTimeout) {
+    this(processes, maxTasksPerChild, jvmOptions, workerTimeout, java.util.Map.of());
+  }
+
+  /** With {@code types} registered with the broker for Manager clients. */
+  LocalCluster(int processes, int maxTasksPerChild, List<String> jvmOptions,
+      java.time.Duration workerTimeout, java.util.Map<String, Class<?>> types) {
     this.processes = processes;
     byte[] random = new byte[24];
     new SecureRandom().nextBytes(random);
     this.authkey = HexFormat.of().formatHex(random).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     // A worker the broker gave up on may still be alive but hung: kill it so it is replaced.
     AtomicReference<WorkerSupervisor> supervisorRef = new AtomicReference<>();
-    this.broker = Broker.start(new BrokerConfig().context(context).authkey(authkey)
+    BrokerConfig config = new BrokerConfig();
+    types.forEach(config::registerType);
+    this.broker = Broker.start(config.context(context).authkey(authkey)
         .workerTimeout(workerTimeout)
         .onWorkerJoined(pid -> {
           WorkerSupervisor owner = supervisorRef.get();

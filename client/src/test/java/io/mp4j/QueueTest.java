@@ -197,12 +197,12 @@ class QueueTest {
     byte[] key = "shared".getBytes(StandardCharsets.UTF_8);
     try (Broker broker = Broker.start(new BrokerConfig().authkey(key))) {
       try (Context producer = Context.connect(broker.endpoint(), "shared")) {
-        Queue<String> queue = producer.queue("jobs", String.class, 10);
+        Queue<String> queue = producer.named("jobs").queue(String.class, 10);
         queue.put("first");
         queue.put("second");
       }
       try (Context consumer = Context.connect(broker.endpoint(), "shared")) {
-        Queue<String> queue = consumer.queue("jobs", String.class, 0);
+        Queue<String> queue = consumer.named("jobs").queue(String.class, 0);
         assertEquals(8, queue.remainingCapacity(), "the queue keeps the limit it was made with");
         assertEquals("first", queue.take());
         assertEquals("second", queue.take());

@@ -23,6 +23,7 @@ public final class BrokerConfig {
   private LongSupplier nanoClock = System::nanoTime;
   private LongConsumer onWorkerLost = pid -> { };
   private LongConsumer onWorkerJoined = pid -> { };
+  private final java.util.Map<String, Class<?>> registeredTypes = new java.util.HashMap<>();
 
   /** Where to listen, as a ZeroMQ TCP endpoint; port 0 picks a free port. */
   public BrokerConfig bindAddress(String value) {
@@ -109,6 +110,29 @@ public final class BrokerConfig {
   public BrokerConfig onWorkerJoined(LongConsumer value) {
     this.onWorkerJoined = Objects.requireNonNull(value, "onWorkerJoined");
     return this;
+  }
+
+  /**
+   * Registers a class whose instances the broker holds for Manager clients, as Python's
+   * {@code BaseManager.register}: a client makes one by name and calls its public methods.
+   * The methods run on the broker's thread, one call at a time, so each call is atomic; they
+   * should be quick.
+   *
+   * @param typeName the name clients use
+   * @param type a public class with a public constructor
+   */
+  public BrokerConfig registerType(String typeName, Class<?> type) {
+    Objects.requireNonNull(typeName, "typeName");
+    Objects.requireNonNull(type, "type");
+    if (!java.lang.reflect.Modifier.isPublic(type.getModifiers())) {
+      throw new IllegalArgumentException(type.getName() + " must be public to be registered");
+    }
+    registeredTypes.put(typeName, type);
+    return this;
+  }
+
+  java.util.Map<String, Class<?>> registeredTypes() {
+    return registeredTypes;
   }
 
   LongConsumer onWorkerJoined() {

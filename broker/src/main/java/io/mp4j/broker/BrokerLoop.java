@@ -80,7 +80,7 @@ final class BrokerLoop implements Runnable {
   private final String inprocEndpoint;
 
   private final Map<String, Peer> peers = new HashMap<>();
-  private final SharedState shared = new SharedState(this::reply);
+  private final SharedState shared;
   private final Map<Long, Worker> workersByPid = new HashMap<>();
   private final Map<Long, QueuedTask> inFlight = new HashMap<>();
   private final ArrayDeque<Session> sessionsWithTasks = new ArrayDeque<>();
@@ -106,6 +106,7 @@ final class BrokerLoop implements Runnable {
 
   BrokerLoop(BrokerConfig config, Mailbox<Command> mailbox) {
     this.config = config;
+    this.shared = new SharedState(this::reply, config.registeredTypes());
     this.mailbox = mailbox;
     this.context = config.context() != null ? config.context() : new ZContext(1);
     this.router = context.createSocket(SocketType.ROUTER);

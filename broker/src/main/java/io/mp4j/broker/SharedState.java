@@ -13,7 +13,8 @@ import java.util.function.BiConsumer;
 import org.msgpack.core.MessageUnpacker;
 
 /**
- * The shared objects the broker serves, answering REQUESTs on the loop thread: queues for now.
+ * The shared objects the broker serves, answering REQUESTs on the loop thread: queues here, the
+ * Manager's objects in {@link ManagedObjects}.
  *
  * <p>A request that cannot be answered yet (a get on an empty queue, a put on a full one, a join
  * with unfinished items) is parked with its deadline and answered by the operation that makes it
@@ -25,13 +26,19 @@ final class SharedState {
   private final PriorityQueue<Parked> deadlines =
       new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
   private final BiConsumer<Peer, Reply> replies;
+  private final ManagedObjects managed;
 
-  SharedState(BiConsumer<Peer, Reply> replies) {
+  SharedState(BiConsumer<Peer, Reply> replies, Map<String, Class<?>> registeredTypes) {
     this.replies = replies;
+    this.managed = new ManagedObjects(replies, registeredTypes);
   }
 
   /** Carries out one request; the reply may come now or later. */
   void handle(Peer peer, Request request, long now) {
+    if (!request.op().startsWith("queue.")) {
+      managed.handle(peer, request, now);
+      return;
+    }
     try (MessageUnpacker args = Wire.unpacker(request.args())) {
       switch (request.op()) {
         case "queue.open" -> open(peer, request, args);
@@ -237,6 +244,7 @@ final class SharedState {
 
   /** Answers every parked request whose deadline has passed. */
   void expire(long now) {
+    managed.expire(now);
     while (!deadlines.isEmpty() && deadlines.peek().deadline - now <= 0) {
       Parked parked = deadlines.poll();
       if (parked.answered) {
@@ -259,11 +267,14 @@ final class SharedState {
     while (!deadlines.isEmpty() && deadlines.peek().answered) {
       deadlines.poll();
     }
-    return deadlines.isEmpty() ? Long.MAX_VALUE : deadlines.peek().deadline;
+    long managedDeadline = managed.nextDeadline();
+    return deadlines.isEmpty() ? managedDeadline
+        : Math.min(managedDeadline, deadlines.peek().deadline);
   }
 
   /** Forgets what a peer that left was waiting for. */
   void peerGone(Peer peer) {
+    managed.peerGone(peer);
     for (SharedQueue queue : queues.values()) {
       for (ArrayDeque<Parked> parked : java.util.List.of(queue.getters, queue.putters,
           queue.joiners)) {
@@ -274,6 +285,10 @@ final class SharedState {
         }
       }
     }
+  }
+
+  int objectCount() {
+    return managed.objectCount();
   }
 
   int queueCount() {

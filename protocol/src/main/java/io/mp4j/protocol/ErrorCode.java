@@ -34,7 +34,9 @@ public enum ErrorCode {
   /** A request that cannot be carried out as asked: a bad argument or a misuse. */
   BAD_REQUEST(14),
   /** A wait that had a timeout ran out of time. */
-  TIMEOUT(15);
+  TIMEOUT(15),
+  /** A barrier was broken: a waiter timed out, left or aborted it, or its action failed. */
+  BROKEN(16);
 
   private final int code;
 

@@ -160,7 +160,7 @@ public final class Codec {
       ref = new SharedHandle.Ref(ref0.unpackString(), ref0.unpackString(), ref0.unpackString(),
           ref0.readPayload(ref0.unpackBinaryHeader()));
     }
-    io.mp4j.protocol.BrokerChannel channel = io.mp4j.protocol.Channels.workerChannel();
+    io.mp4j.protocol.BrokerChannel channel = io.mp4j.protocol.Channels.current();
     if (channel == null) {
       throw new CodecException("a shared " + ref.kind() + " arrived outside a worker; shared"
           + " objects travel into tasks, not back out of them");

@@ -1,0 +1,110 @@
+package io.mp4j;
+
+import io.mp4j.protocol.BrokerChannel;
+import io.mp4j.protocol.codec.Codec;
+import io.mp4j.protocol.codec.ValueReader;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A fixed-length array served by the broker and shared by every process that has it: Python's
+ * {@code Array}. Each get or set of an element, and {@link #toList()}, is atomic; a
+ * read-modify-write takes the array's lock ({@link #getLock()}), as in Python.
+ *
+ * @param <E> the element type
+ */
+public final class Array<E> extends SharedObject {
+  static final String KIND = "array";
+
+  private final Type type;
+  private final ValueReader reader;
+  private final int length;
+  private final Lock lock;
+
+  Array(BrokerChannel channel, String name, Type type, byte[] info, boolean withLock) {
+    super(channel, name, KIND, info);
+    this.type = type;
+    this.reader = Codec.reader(type);
+    this.length = integer(io.mp4j.protocol.Reply.ok(0, info));
+    this.lock = withLock ? new Lock(channel, Value.lockName(name), Lock.KIND) : null;
+  }
+
+  /**
+   * The number of elements, fixed when the array was made: Python's {@code len(a)}.
+   *
+   * @return the length
+   */
+  public int length() {
+    return length;
+  }
+
+  /**
+   * An element: Python's {@code a[i]}.
+   *
+   * @param index its index
+   * @return the element
+   * @throws IndexOutOfBoundsException when the index is outside the array
+   */
+  public E get(int index) {
+    @SuppressWarnings("unchecked")
+    E element = (E) decode(call("list.get", packer -> {
+      packer.packArrayHeader(1);
+      packer.packInt(index);
+    }).payload(), reader, type);
+    return element;
+  }
+
+  /**
+   * Sets an element: Python's {@code a[i] = x}.
+   *
+   * @param index its index
+   * @param element the new element
+   * @throws IndexOutOfBoundsException when the index is outside the array
+   */
+  public void set(int index, E element) {
+    call("list.set", packer -> {
+      packer.packArrayHeader(2);
+      packer.packInt(index);
+      writeValue(packer, element);
+    });
+  }
+
+  /**
+   * Every element, taken in one step: Python's {@code a[:]}.
+   *
+   * @return a copy of the elements
+   */
+  public List<E> toList() {
+    List<E> elements = new ArrayList<>(length);
+    for (byte[] encoded : binaries(call("list.all", packer -> packer.packArrayHeader(0)))) {
+      @SuppressWarnings("unchecked")
+      E element = (E) decode(encoded, reader, type);
+      elements.add(element);
+    }
+    return elements;
+  }
+
+  /**
+   * The lock that goes with this array: Python's {@code get_lock()}.
+   *
+   * @return the lock
+   * @throws IllegalStateException when the array was made without a lock
+   */
+  public Lock getLock() {
+    if (lock == null) {
+      throw new IllegalStateException("array " + name + " was made without a lock");
+    }
+    return lock;
+  }
+
+  @Override
+  boolean withLock() {
+    return lock != null;
+  }
+
+  @Override
+  public String toString() {
+    return "Array" + toList();
+  }
+}

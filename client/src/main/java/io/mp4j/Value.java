@@ -1,0 +1,92 @@
+package io.mp4j;
+
+import io.mp4j.protocol.BrokerChannel;
+import io.mp4j.protocol.codec.Codec;
+import io.mp4j.protocol.codec.ValueReader;
+import java.lang.reflect.Type;
+
+/**
+ * One value served by the broker and shared by every process that has it: Python's
+ * {@code Value}. A get or a set is atomic; a read-modify-write such as an increment is not, and
+ * takes the value's lock, as in Python:
+ *
+ * <pre>{@code
+ * counter.getLock().lock();
+ * try {
+ *   counter.set(counter.get() + 1);
+ * } finally {
+ *   counter.getLock().unlock();
+ * }
+ * }</pre>
+ *
+ * @param <T> the value's type
+ */
+public final class Value<T> extends SharedObject {
+  static final String KIND = "value";
+
+  private final Type type;
+  private final ValueReader reader;
+  private final Lock lock;
+
+  Value(BrokerChannel channel, String name, Type type, boolean withLock) {
+    super(channel, name, KIND, new byte[] {(byte) 0x90});
+    this.type = type;
+    this.reader = Codec.reader(type);
+    this.lock = withLock ? new Lock(channel, lockName(name), Lock.KIND) : null;
+  }
+
+  static String lockName(String name) {
+    return name + "/lock";
+  }
+
+  /**
+   * The value now: Python's {@code v.value}.
+   *
+   * @return the value
+   */
+  public T get() {
+    @SuppressWarnings("unchecked")
+    T value = (T) decode(call("list.get", packer -> {
+      packer.packArrayHeader(1);
+      packer.packInt(0);
+    }).payload(), reader, type);
+    return value;
+  }
+
+  /**
+   * Sets the value: Python's {@code v.value = x}.
+   *
+   * @param value the new value
+   * @throws EncodingException when it cannot be encoded
+   */
+  public void set(T value) {
+    call("list.set", packer -> {
+      packer.packArrayHeader(2);
+      packer.packInt(0);
+      writeValue(packer, value);
+    });
+  }
+
+  /**
+   * The lock that goes with this value: Python's {@code get_lock()}.
+   *
+   * @return the lock
+   * @throws IllegalStateException when the value was made without a lock
+   */
+  public Lock getLock() {
+    if (lock == null) {
+      throw new IllegalStateException("value " + name + " was made without a lock");
+    }
+    return lock;
+  }
+
+  @Override
+  boolean withLock() {
+    return lock != null;
+  }
+
+  @Override
+  public String toString() {
+    return "Value[" + get() + "]";
+  }
+}
