@@ -34,6 +34,8 @@ class SharedObject implements SharedHandle {
   final String kind;
   /** What the broker answered when the object was opened: its settings. */
   final byte[] info;
+  /** The failure of a request that was not waited for, thrown by the next call. */
+  private volatile RuntimeException lostCall;
 
   SharedObject(BrokerChannel channel, String name, String kind, byte[] info) {
     this.channel = Objects.requireNonNull(channel, "channel");
@@ -96,8 +98,39 @@ class SharedObject implements SharedHandle {
 
   /** Sends a request and waits for its answer; a failure becomes the matching exception. */
   Reply call(String op, Wire.Writer args) {
+    throwLostCall();
     return check(Queue.await(channel.request(op, name, Wire.pack(args)), describe()),
         describe());
+  }
+
+  /**
+   * Sends a request that cannot fail for a reason the caller could act on now (such as a release
+   * of a lock this thread holds) without waiting for its answer: the connection keeps requests in
+   * order, so every later request of this process sees its effect. A failure is thrown by the
+   * next call.
+   */
+  void send(String op, Wire.Writer args) {
+    throwLostCall();
+    channel.request(op, name, Wire.pack(args)).whenComplete((reply, error) -> {
+      if (error != null) {
+        lostCall = error instanceof Mp4jException known ? known
+            : new BrokerException("request on " + describe() + " failed: " + error, error);
+      } else if (reply.error() != null) {
+        try {
+          check(reply, describe());
+        } catch (RuntimeException e) {
+          lostCall = e;
+        }
+      }
+    });
+  }
+
+  private void throwLostCall() {
+    RuntimeException lost = lostCall;
+    if (lost != null) {
+      lostCall = null;
+      throw lost;
+    }
   }
 
   /**
@@ -106,6 +139,7 @@ class SharedObject implements SharedHandle {
    * arrived) returned with the interrupt status set again, so nothing granted is lost.
    */
   Reply callWaiting(String op, Wire.Writer args) {
+    throwLostCall();
     ReplyFuture pending = channel.request(op, name, Wire.pack(args));
     boolean interrupted = false;
     while (true) {

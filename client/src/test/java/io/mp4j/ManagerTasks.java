@@ -1,15 +1,67 @@
 package io.mp4j;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 /** Tasks that use Manager objects, run in worker processes by the Manager tests. */
 public final class ManagerTasks {
+  /** Trips recorded in this JVM, where the last party to arrive runs the action. */
+  static final List<String> TRIPS = new CopyOnWriteArrayList<>();
+
   private ManagerTasks() {}
 
-  /** A barrier's action: records each trip in a named list of the broker the task runs on. */
+  /** A barrier's action: records each trip. */
   public static Object recordTrip() {
     TRIPS.add("tripped");
     return null;
   }
 
-  /** Trips recorded in this JVM, where the last party to arrive runs the action. */
-  static final java.util.List<String> TRIPS = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Adds one to the counter {@code times} times, each under the counter's lock. */
+  public static Object increment(Value<Integer> counter, Integer times) {
+    Lock lock = counter.getLock();
+    for (int i = 0; i < times; i++) {
+      lock.lock();
+      try {
+        counter.set(counter.get() + 1);
+      } finally {
+        lock.unlock();
+      }
+    }
+    return null;
+  }
+
+  /** Takes the lock, says so, and dies holding it. */
+  public static Object holdAndDie(Lock lock, Event holding) {
+    lock.lock();
+    holding.set();
+    Runtime.getRuntime().halt(7);
+    return null;
+  }
+
+  /** Takes permits, says so, and dies holding them. */
+  public static Object takePermitsAndDie(Semaphore semaphore, Event holding) throws Exception {
+    semaphore.acquire(2);
+    holding.set();
+    Runtime.getRuntime().halt(7);
+    return null;
+  }
+
+  /** Writes its pid under its argument and appends to the list kept in the dict. */
+  public static String record(SharedDict<String, Object> dict, Integer item) {
+    @SuppressWarnings("unchecked")
+    SharedList<Integer> nested = (SharedList<Integer>) dict.get("items");
+    nested.add(item);
+    dict.put("seen-" + item, Process.currentPid());
+    return nested.name();
+  }
+
+  /** Calls a registered type's proxy that arrived as an argument. */
+  public static Long addThroughProxy(ManagerSemanticsTest.CounterApi counter, Long delta) {
+    return counter.add(delta);
+  }
+
+  /** Waits at the barrier, returning its arrival index. */
+  public static Integer meet(Barrier barrier) throws Exception {
+    return barrier.await(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
 }

@@ -241,6 +241,10 @@ public final class Codec {
     }
     JavaType javaType = Mappers.VALUES.getTypeFactory().constructType(type);
     return (in, source) -> {
+      if (in.getNextFormat().getValueType() == ValueType.EXTENSION) {
+        // A proxy declared as the interface it implements (a registered type's).
+        return readHandle(in, type);
+      }
       int start = (int) in.getTotalReadBytes();
       in.skipValue();
       int end = (int) in.getTotalReadBytes();
