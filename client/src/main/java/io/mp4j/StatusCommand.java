@@ -150,7 +150,14 @@ final class StatusCommand implements Callable<Integer> {
   @SuppressWarnings("unchecked")
   static void print(PrintWriter out, String address, Map<String, Object> status) {
     List<Map<String, Object>> workers = (List<Map<String, Object>>) status.get("workers");
-    List<Map<String, Object>> clients = (List<Map<String, Object>>) status.get("clients");
+    // The status request came through a client session of its own, which is no one's work.
+    String self = "client-" + ProcessHandle.current().pid();
+    List<Map<String, Object>> clients = new ArrayList<>();
+    for (Map<String, Object> client : (List<Map<String, Object>>) status.get("clients")) {
+      if (!self.equals(client.get("name"))) {
+        clients.add(client);
+      }
+    }
     List<Map<String, Object>> queues = (List<Map<String, Object>>) status.get("queues");
     Map<String, List<Map<String, Object>>> byHost = new LinkedHashMap<>();
     for (Map<String, Object> worker : workers) {
