@@ -87,8 +87,20 @@ final class StatusCommand implements Callable<Integer> {
    * @throws BrokerException when no broker answers, or it answers with an error
    */
   static Value fetch(String address, byte[] authkey, Duration timeout) {
-    try (ClientConnection connection = new ClientConnection(null, address, authkey, null,
-        IGNORE, timeout)) {
+    try (ClientConnection connection = connect(address, authkey, timeout)) {
+      return fetch(connection, timeout);
+    }
+  }
+
+  /** A client connection that asks nothing but requests; {@link #fetch} can reuse it. */
+  static ClientConnection connect(String address, byte[] authkey, Duration timeout) {
+    return new ClientConnection(null, address, authkey, null, IGNORE, timeout);
+  }
+
+  /** Asks for the status over a connection that is open already. */
+  static Value fetch(ClientConnection connection, Duration timeout) {
+    String address = connection.brokerAddress();
+    try {
       Reply reply = connection.request(OP, "", Wire.pack(packer -> packer.packArrayHeader(0)))
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (reply.error() != null) {
@@ -150,14 +162,7 @@ final class StatusCommand implements Callable<Integer> {
   @SuppressWarnings("unchecked")
   static void print(PrintWriter out, String address, Map<String, Object> status) {
     List<Map<String, Object>> workers = (List<Map<String, Object>>) status.get("workers");
-    // The status request came through a client session of its own, which is no one's work.
-    String self = "client-" + ProcessHandle.current().pid();
-    List<Map<String, Object>> clients = new ArrayList<>();
-    for (Map<String, Object> client : (List<Map<String, Object>>) status.get("clients")) {
-      if (!self.equals(client.get("name"))) {
-        clients.add(client);
-      }
-    }
+    List<Map<String, Object>> clients = (List<Map<String, Object>>) status.get("clients");
     List<Map<String, Object>> queues = (List<Map<String, Object>>) status.get("queues");
     Map<String, List<Map<String, Object>>> byHost = new LinkedHashMap<>();
     for (Map<String, Object> worker : workers) {

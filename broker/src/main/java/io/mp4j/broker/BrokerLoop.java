@@ -379,7 +379,7 @@ final class BrokerLoop implements Runnable {
       if (request.op().equals("task.signal") && peer instanceof Session session) {
         signal(session, request);
       } else if (request.op().equals(BrokerStatus.OP)) {
-        reply(peer, Reply.ok(request.requestId(), status(now)));
+        reply(peer, Reply.ok(request.requestId(), status(peer, now)));
       } else {
         shared.handle(peer, request, now);
       }
@@ -494,13 +494,16 @@ final class BrokerLoop implements Runnable {
         shared.queueCount());
   }
 
-  /** The payload of a {@code broker.status} reply: what {@code mp4j status} prints. */
-  private byte[] status(long now) {
+  /**
+   * The payload of a {@code broker.status} reply: what {@code mp4j status} prints. The session
+   * that asks is left out of the clients: it is the status command, not anyone's work.
+   */
+  private byte[] status(Peer asking, long now) {
     connections.drain();
     List<Worker> workers = new ArrayList<>(workersByPid.values());
     List<Session> sessions = new ArrayList<>();
     for (Peer peer : peers.values()) {
-      if (peer instanceof Session session) {
+      if (peer instanceof Session session && peer != asking) {
         sessions.add(session);
       }
     }
