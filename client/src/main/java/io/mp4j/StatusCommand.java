@@ -1,6 +1,5 @@
 package io.mp4j;
 
-import io.mp4j.protocol.ErrorReply;
 import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
@@ -94,7 +93,7 @@ final class StatusCommand implements Callable<Integer> {
 
   /** A client connection that asks nothing but requests; {@link #fetch} can reuse it. */
   static ClientConnection connect(String address, byte[] authkey, Duration timeout) {
-    return new ClientConnection(null, address, authkey, null, IGNORE, timeout);
+    return new ClientConnection(null, address, authkey, null, Context.NO_RESULTS, timeout);
   }
 
   /** Asks for the status over a connection that is open already. */
@@ -263,15 +262,4 @@ final class StatusCommand implements Callable<Integer> {
     }
     return seconds / 3600 + " h " + seconds % 3600 / 60 + " min";
   }
-
-  private static final ClientConnection.Listener IGNORE = new ClientConnection.Listener() {
-    @Override
-    public void results(List<byte[]> frames) {}
-
-    @Override
-    public void refused(ErrorReply reply) {}
-
-    @Override
-    public void lost(Mp4jException cause) {}
-  };
 }

@@ -1,6 +1,5 @@
 package io.mp4j.bench;
 
-import io.mp4j.AsyncResult;
 import io.mp4j.Pool;
 import io.mp4j.bench.Section.Side;
 import io.mp4j.broker.BrokerMain;
@@ -9,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -89,7 +87,7 @@ final class RoutingBenchmark implements Benchmark {
       return Throughput.measure(sizes, (long) perClient * CLIENTS, () -> {
         List<Future<?>> rounds = new ArrayList<>();
         for (Pool pool : pools) {
-          rounds.add(clients.submit(() -> applyAllThenGet(pool, perClient)));
+          rounds.add(clients.submit(() -> AsyncBenchmark.applyAllThenGet(pool, perClient)));
         }
         for (Future<?> round : rounds) {
           try {
@@ -104,22 +102,6 @@ final class RoutingBenchmark implements Benchmark {
       });
     } finally {
       clients.shutdownNow();
-    }
-  }
-
-  private static void applyAllThenGet(Pool pool, int n) {
-    List<AsyncResult<Long>> pending = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      pending.add(pool.applyAsync(Tasks.SQUARE, i));
-    }
-    CompletableFuture<?>[] all = new CompletableFuture<?>[n];
-    for (int i = 0; i < n; i++) {
-      all[i] = pending.get(i).toCompletableFuture();
-    }
-    CompletableFuture.allOf(all).join();
-    long last = n - 1;
-    if (pending.get(n - 1).toCompletableFuture().join() != last * last) {
-      throw new IllegalStateException("applyAsync returned a wrong result");
     }
   }
 }

@@ -4,7 +4,6 @@ import io.mp4j.Pool;
 import io.mp4j.bench.Section.Side;
 import io.mp4j.examples.PrimeFactors;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -60,8 +59,8 @@ final class ScalingBenchmark implements Benchmark {
       }
       runs[run] = (System.nanoTime() - start) / 1e9;
     }
-    double sequentialSeconds = median(runs);
-    section.figure(Side.MP4J, "sequential, one thread", rate(count, sequentialSeconds),
+    double sequentialSeconds = FactorBenchmark.median(runs);
+    section.figure(Side.MP4J, "sequential, one thread", FactorBenchmark.rate(count, sequentialSeconds),
         String.format(Locale.US, "%.3f s", sequentialSeconds));
 
     double oneProcess = 0;
@@ -78,11 +77,11 @@ final class ScalingBenchmark implements Benchmark {
           }
         }
       }
-      double seconds = median(runs);
+      double seconds = FactorBenchmark.median(runs);
       if (processes == 1) {
         oneProcess = seconds;
       }
-      section.figure(Side.MP4J, "Pool.create(" + processes + ").map", rate(count, seconds),
+      section.figure(Side.MP4J, "Pool.create(" + processes + ").map", FactorBenchmark.rate(count, seconds),
           String.format(Locale.US, "%.3f s; %.2fx sequential, %.2fx one process", seconds,
               sequentialSeconds / seconds, oneProcess / seconds));
     }
@@ -91,15 +90,5 @@ final class ScalingBenchmark implements Benchmark {
           + " share them.");
     }
     return section;
-  }
-
-  private static double median(double[] runs) {
-    double[] sorted = runs.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
-  }
-
-  private static String rate(int count, double seconds) {
-    return String.format(Locale.US, "%,.0f ints/s", count / seconds);
   }
 }
