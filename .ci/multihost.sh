@@ -184,6 +184,14 @@ grep -q "results complete and correct" "$work/client.log" || fail "the client di
 grep -q "^host w1:" "$work/client.log" || fail "no results from w1"
 grep -q "^host w2:" "$work/client.log" || fail "no results from w2 before the cut"
 
+# Across hosts too, a wrong key is refused, counted, and changes nothing for the others.
+echo "not-the-key" > "$work/wrong-key"
+if mp4j "$ns_client" status --connect "$address" --authkey-file "$work/wrong-key" \
+    --timeout-ms 5000 >/dev/null 2>"$work/wrong-key.log"; then
+  fail "the broker answered a client with a wrong key"
+fi
+log "a client with a wrong key was refused: $(cat "$work/wrong-key.log")"
+
 # The broker declares a silent worker lost after its worker timeout (4 s by default).
 deadline=$((SECONDS + 30))
 while :; do
@@ -196,4 +204,5 @@ done
 log "after the cut: the broker counts $lost workers lost; mp4j status says:"
 mp4j "$ns_client" status --connect "$address" --authkey-file "$work/authkey" | sed 's/^/    /'
 [ "$lost" -ge 2 ] || fail "the broker did not count w2's 2 processes as lost"
+grep -q '"authFailures":1' <<<"$json" || fail "the broker did not count the wrong key"
 log "PASS: both hosts worked, and the map survived losing w2 with complete, correct results"
