@@ -284,7 +284,7 @@ public final class Context extends SharedObjects implements AutoCloseable {
   }
 
   /** A context's own connection carries requests only; it never receives task results. */
-  private static final ClientConnection.Listener NO_RESULTS = new ClientConnection.Listener() {
+  static final ClientConnection.Listener NO_RESULTS = new ClientConnection.Listener() {
     @Override
     public void results(List<byte[]> frames) {}
 

@@ -75,7 +75,8 @@ final class AsyncBenchmark implements Benchmark {
     return section;
   }
 
-  private static void applyAllThenGet(Pool pool, int n) {
+  /** Makes {@code n} applyAsync calls, then gets every result and checks the last. */
+  static void applyAllThenGet(Pool pool, int n) {
     List<AsyncResult<Long>> pending = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       pending.add(pool.applyAsync(Tasks.SQUARE, i));

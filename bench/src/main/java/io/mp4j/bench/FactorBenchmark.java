@@ -96,13 +96,13 @@ final class FactorBenchmark implements Benchmark {
     return section;
   }
 
-  private static double median(double[] runs) {
+  static double median(double[] runs) {
     double[] sorted = runs.clone();
     java.util.Arrays.sort(sorted);
     return sorted[sorted.length / 2];
   }
 
-  private static String rate(int count, double seconds) {
+  static String rate(int count, double seconds) {
     return String.format(Locale.US, "%,.0f ints/s", count / seconds);
   }
 

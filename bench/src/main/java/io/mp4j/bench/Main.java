@@ -35,11 +35,12 @@ public final class Main implements Callable<Integer> {
   /** In the order, which numbers the sections. */
   private static final List<Benchmark> BENCHMARKS = List.of(new MapBenchmark(),
       new AsyncBenchmark(), new ApplyLatencyBenchmark(), new FactorBenchmark(),
-      new StartupBenchmark(), new IpcBenchmark());
+      new StartupBenchmark(), new IpcBenchmark(), new RoutingBenchmark(),
+      new ScalingBenchmark());
 
   @Option(names = "--only", split = ",", paramLabel = "NAME",
-      description = "Run only these benchmarks: map, async, apply, factor, startup, ipc"
-          + " (default: all).")
+      description = "Run only these benchmarks: map, async, apply, factor, startup, ipc,"
+          + " routing, scaling (default: all).")
   List<String> only = new ArrayList<>();
 
   @Option(names = "--quick",

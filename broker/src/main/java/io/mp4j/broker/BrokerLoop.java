@@ -103,6 +103,11 @@ final class BrokerLoop implements Runnable {
   private long oversizedDropped;
   private long unknownTypeDropped;
   private long authFailures;
+  /** Calls (not chunks) whose results went back to their clients: what tasks/s counts. */
+  private long callsCompleted;
+  private final RateMeter callRate = new RateMeter(5_000_000_000L);
+  private final ConnectionMonitor connections;
+  private final long startedNanos;
 
   BrokerLoop(BrokerConfig config, Mailbox<Command> mailbox) {
     this.config = config;
@@ -123,9 +128,13 @@ final class BrokerLoop implements Runnable {
     } else {
       this.inprocEndpoint = null;
     }
-    this.poller = context.createPoller(2);
+    this.connections = new ConnectionMonitor(context, router,
+        Integer.toString(System.identityHashCode(this)));
+    this.startedNanos = config.nanoClock().getAsLong();
+    this.poller = context.createPoller(3);
     poller.register(router, ZMQ.Poller.POLLIN);
     poller.register(mailbox.channel(), ZMQ.Poller.POLLIN);
+    poller.register(connections.socket(), ZMQ.Poller.POLLIN);
   }
 
   String endpoint() {
@@ -153,9 +162,13 @@ final class BrokerLoop implements Runnable {
             handle(command);
           }
         }
+        if (poller.pollin(2)) {
+          connections.drain();
+        }
         now = config.nanoClock().getAsLong();
         shared.expire(now);
         if (now - nextTimerCheck >= 0) {
+          callRate.sample(now, callsCompleted);
           checkTimers(now);
           nextTimerCheck = now + config.heartbeatNanos() / 4;
         }
@@ -177,6 +190,7 @@ final class BrokerLoop implements Runnable {
     } finally {
       poller.close();
       router.close();
+      connections.close();
       if (config.context() == null) {
         context.close();
       }
@@ -365,6 +379,8 @@ final class BrokerLoop implements Runnable {
       }
       if (request.op().equals("task.signal") && peer instanceof Session session) {
         signal(session, request);
+      } else if (request.op().equals(BrokerStatus.OP)) {
+        reply(peer, Reply.ok(request.requestId(), status(peer, now)));
       } else {
         shared.handle(peer, request, now);
       }
@@ -453,6 +469,8 @@ final class BrokerLoop implements Runnable {
       markForFlush(task.session);
     }
     tasksCompleted++;
+    callsCompleted += task.count;
+    worker.callsDone += task.count;
   }
 
   private void handle(Command command) {
@@ -464,13 +482,35 @@ final class BrokerLoop implements Runnable {
         removeWorker(worker, exited.cause());
       }
     } else if (command instanceof StatsRequest request) {
-      request.reply().complete(new BrokerStats(
-          workersByPid.size(), (int) peers.values().stream().filter(Session.class::isInstance)
-              .count(),
-          queuedTasks, inFlight.size(), tasksCompleted, tasksRequeued, workersLost,
-          malformedDropped, oversizedDropped, unknownTypeDropped, authFailures,
-          shared.queueCount()));
+      request.reply().complete(stats());
     }
+  }
+
+  private BrokerStats stats() {
+    return new BrokerStats(
+        workersByPid.size(), (int) peers.values().stream().filter(Session.class::isInstance)
+            .count(),
+        queuedTasks, inFlight.size(), tasksCompleted, tasksRequeued, workersLost,
+        malformedDropped, oversizedDropped, unknownTypeDropped, authFailures,
+        shared.queueCount());
+  }
+
+  /**
+   * The payload of a {@code broker.status} reply: what {@code mp4j status} prints. The session
+   * that asks is left out of the clients: it is the status command, not anyone's work.
+   */
+  private byte[] status(Peer asking, long now) {
+    connections.drain();
+    List<Worker> workers = new ArrayList<>(workersByPid.values());
+    List<Session> sessions = new ArrayList<>();
+    for (Peer peer : peers.values()) {
+      if (peer instanceof Session session && peer != asking) {
+        sessions.add(session);
+      }
+    }
+    return BrokerStatus.encode(stats(), workers, sessions, shared,
+        callsCompleted, callRate.perSecond(now, callsCompleted),
+        (now - startedNanos) / 1_000_000, config.authkey() != null, connections);
   }
 
   private void checkTimers(long now) {

@@ -295,6 +295,10 @@ final class SharedState {
     return queues.size();
   }
 
+  java.util.Collection<SharedQueue> queues() {
+    return queues.values();
+  }
+
   private interface QueueAction {
     void run(SharedQueue queue);
   }

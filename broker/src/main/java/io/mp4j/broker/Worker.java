@@ -14,6 +14,8 @@ final class Worker extends Peer {
   /** Tasks it will run before it retires; 0 for no limit. */
   final int taskLimit;
   long dispatched;
+  /** Calls whose results it returned, for status. */
+  long callsDone;
   final Map<Long, QueuedTask> inFlight = new LinkedHashMap<>();
   final Set<Long> initializedSessions = new HashSet<>();
   /** Moving average of the time one task takes on this worker, 0 until the first result. */

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Runs one example by name: {@code java -jar mp4j-examples.jar primes [count] [processes]}, or
- * {@code processes} for the seed programs with Process, Queue and Pipe.
+ * {@code processes} for the seed programs with Process, Queue and Pipe, or {@code cluster
+ * [count] [millis] [chunkSize]} for a map that reports which hosts ran it.
  */
 public final class Main {
   private Main() {}
@@ -19,6 +20,7 @@ public final class Main {
     String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
     switch (name) {
       case "primes" -> PrimeFactors.main(rest);
+      case "cluster" -> ClusterMap.main(rest);
       case "processes" -> {
         try {
           ProcessesAndQueues.main(rest);
@@ -29,7 +31,8 @@ public final class Main {
         }
       }
       default -> {
-        System.err.println("unknown example " + name + "; the examples are: primes, processes");
+        System.err.println("unknown example " + name + "; the examples are: primes, processes,"
+            + " cluster");
         System.exit(2);
       }
     }

@@ -45,6 +45,11 @@ public final class WorkerMain implements Callable<Integer> {
   @Option(names = "--name", defaultValue = "worker", description = "A name for status output.")
   String name;
 
+  @Option(names = "--classpath", paramLabel = "PATH",
+      description = "Jars or directories holding your tasks, separated by '"
+          + "${sys:path.separator}'; added to the worker processes' class path.")
+  String classpath;
+
   /** Runs the command; see {@code --help}. */
   public static void main(String[] args) {
     System.exit(new CommandLine(new WorkerMain()).execute(args));
@@ -54,6 +59,12 @@ public final class WorkerMain implements Callable<Integer> {
   public Integer call() throws IOException, InterruptedException {
     byte[] authkey = readAuthkey(authkeyFile);
     int count = processes > 0 ? processes : Runtime.getRuntime().availableProcessors();
+    if (classpath != null && !classpath.isBlank()) {
+      // The supervisor starts its children with this JVM's class path; the daemon itself never
+      // loads a task class, so the user's jars need only reach the children.
+      System.setProperty("java.class.path", System.getProperty("java.class.path")
+          + java.io.File.pathSeparator + classpath);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     WorkerSupervisor supervisor = new WorkerSupervisor(connect, authkey, name, maxTasksPerChild,
         allowedPackages, false, List.of(), null);

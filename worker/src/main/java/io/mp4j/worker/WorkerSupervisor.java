@@ -32,7 +32,13 @@ public final class WorkerSupervisor implements AutoCloseable {
   public static final String AUTHKEY_ENV = "MP4J_AUTHKEY";
   /** The environment variable through which children learn the host name without a lookup. */
   static final String HOST_ENV = "MP4J_HOST";
-  private static final String HOST = io.mp4j.protocol.Hello.localHostName();
+  /**
+   * The host name the children report: MP4J_HOST when set, so that an operator can label a
+   * container or a network namespace that shares its host name with others.
+   */
+  private static final String HOST = System.getenv(HOST_ENV) != null
+      && !System.getenv(HOST_ENV).isBlank() ? System.getenv(HOST_ENV)
+      : io.mp4j.protocol.Hello.localHostName();
 
   /** Worker JVMs run one task at a time on small heaps: the serial collector suits them. */
   private static final List<String> BASE_JVM_OPTIONS =
