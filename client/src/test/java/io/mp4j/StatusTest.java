@@ -95,7 +95,7 @@ class StatusTest {
   void status_showsWorkersByHostTheirLoadQueuesAndRate() throws Exception {
     try (Context context = Context.connect(broker.endpoint(), KEY);
         Pool pool = Pool.connect(broker.endpoint(), KEY)) {
-      Queue<String> queue = context.queue("jobs", String.class, 10);
+      Queue<String> queue = context.named("jobs").queue(String.class, 10);
       queue.put("a");
       queue.put("b");
       queue.put("c");

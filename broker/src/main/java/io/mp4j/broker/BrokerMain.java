@@ -40,6 +40,16 @@ public final class BrokerMain implements Callable<Integer> {
           + " ${DEFAULT-VALUE}).")
   int maxAttempts;
 
+  @Option(names = "--register", paramLabel = "NAME=CLASS",
+      description = "A class whose instances the broker holds for Manager clients (Python's"
+          + " BaseManager.register); repeatable. The class must be on --classpath.")
+  java.util.Map<String, String> registered = new java.util.LinkedHashMap<>();
+
+  @Option(names = "--classpath", paramLabel = "PATH",
+      description = "Jars or directories (separated by '" + "${sys:path.separator}" + "', a"
+          + " trailing /* for every jar in a directory) holding the registered classes.")
+  String classpath;
+
   /**
    * Runs the command; see {@code --help}.
    *
@@ -62,7 +72,18 @@ public final class BrokerMain implements Callable<Integer> {
           + " give --authkey-file or bind to 127.0.0.1");
       return 2;
     }
-    Broker broker = Broker.start(new BrokerConfig()
+    BrokerConfig config = new BrokerConfig();
+    ClassLoader loader = classLoader(classpath);
+    for (var entry : registered.entrySet()) {
+      try {
+        config.registerType(entry.getKey(), Class.forName(entry.getValue(), false, loader));
+      } catch (ClassNotFoundException e) {
+        System.err.println("mp4j broker: cannot register " + entry.getKey() + ": class "
+            + entry.getValue() + " is not on the classpath (give --classpath)");
+        return 2;
+      }
+    }
+    Broker broker = Broker.start(config
         .bindAddress(bind)
         .authkey(authkey)
         .maxMessageBytes(maxMessageBytes)
@@ -77,6 +98,27 @@ public final class BrokerMain implements Callable<Integer> {
         + (authkey == null ? " (no authkey: loopback only)" : ""));
     stopped.await();
     return 0;
+  }
+
+  private static ClassLoader classLoader(String classpath) throws IOException {
+    ClassLoader parent = BrokerMain.class.getClassLoader();
+    if (classpath == null || classpath.isBlank()) {
+      return parent;
+    }
+    java.util.List<java.net.URL> urls = new java.util.ArrayList<>();
+    for (String entry : classpath.split(java.io.File.pathSeparator)) {
+      if (entry.endsWith("/*")) {
+        try (var jars = Files.newDirectoryStream(Path.of(entry.substring(0, entry.length() - 2)),
+            "*.jar")) {
+          for (Path jar : jars) {
+            urls.add(jar.toUri().toURL());
+          }
+        }
+      } else if (!entry.isBlank()) {
+        urls.add(Path.of(entry).toUri().toURL());
+      }
+    }
+    return new java.net.URLClassLoader(urls.toArray(new java.net.URL[0]), parent);
   }
 
   private static boolean isLoopback(String address) {
