@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Runs one example by name: {@code java -jar mp4j-examples.jar primes [count] [processes]}, or
- * {@code processes} for the seed programs with Process, Queue and Pipe, or {@code cluster
+ * {@code processes} for the seed programs with Process, Queue and Pipe, {@code shared} for
+ * those with Value, Array, Lock and a Manager, or {@code cluster
  * [count] [millis] [chunkSize]} for a map that reports which hosts ran it.
  */
 public final class Main {
@@ -21,6 +22,13 @@ public final class Main {
     switch (name) {
       case "primes" -> PrimeFactors.main(rest);
       case "cluster" -> ClusterMap.main(rest);
+      case "shared" -> {
+        try {
+          SharedStateExamples.main(rest);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       case "processes" -> {
         try {
           ProcessesAndQueues.main(rest);
@@ -32,7 +40,7 @@ public final class Main {
       }
       default -> {
         System.err.println("unknown example " + name + "; the examples are: primes, processes,"
-            + " cluster");
+            + " shared, cluster");
         System.exit(2);
       }
     }
