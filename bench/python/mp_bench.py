@@ -242,6 +242,65 @@ def bench_ipc(args):
          pipe_one_way_per_s=one_way_rate, process_start_join_ms=samples[len(samples) // 2])
 
 
+def dict_ops(d, count):
+    for i in range(count // 5):
+        d[i] = i
+        d[i]
+    start = time.perf_counter_ns()
+    for i in range(count):
+        d[i] = i
+        d[i]
+    return 2 * count / elapsed_since(start)
+
+
+def lock_pairs(lock, count):
+    for _ in range(count // 5):
+        lock.acquire()
+        lock.release()
+    start = time.perf_counter_ns()
+    for _ in range(count):
+        lock.acquire()
+        lock.release()
+    return count / elapsed_since(start)
+
+
+def increment(value, count):
+    for _ in range(count):
+        with value.get_lock():
+            value.value += 1
+
+
+def bench_manager(args):
+    with multiprocessing.Manager() as manager:
+        d = manager.dict()
+        lock = manager.Lock()
+        with multiprocessing.Pool(args.callers) as pool:
+            pool.starmap(dict_ops, [(d, args.ops // 10)] * args.callers, 1)
+            pool.starmap(lock_pairs, [(lock, args.ops // 10)] * args.callers, 1)
+            dict_one = pool.apply(dict_ops, (d, args.ops))
+            lock_one = pool.apply(lock_pairs, (lock, args.ops))
+            start = time.perf_counter_ns()
+            pool.starmap(dict_ops, [(d, args.ops)] * args.callers, 1)
+            dict_four = 2 * args.ops * args.callers / elapsed_since(start)
+            start = time.perf_counter_ns()
+            pool.starmap(lock_pairs, [(lock, args.ops)] * args.callers, 1)
+            lock_four = args.ops * args.callers / elapsed_since(start)
+    value = multiprocessing.Value("i", 0)
+    start = time.perf_counter_ns()
+    workers = [multiprocessing.Process(target=increment, args=(value, args.increments))
+               for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    increments_per_s = 2 * args.increments / elapsed_since(start)
+    if value.value != 2 * args.increments:
+        raise RuntimeError("the value ended at %d" % value.value)
+    emit(bench="manager", start_method=multiprocessing.get_start_method(),
+         dict_one_per_s=dict_one, lock_one_per_s=lock_one, dict_four_per_s=dict_four,
+         lock_four_per_s=lock_four, value_increments_per_s=increments_per_s)
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="bench", required=True)
@@ -280,6 +339,11 @@ def parse_args(argv):
     sub.add_argument("--calls", type=int, default=2_000)
     sub.add_argument("--cycles", type=int, default=50)
 
+    sub = commands.add_parser("manager", help="Manager dict and Lock, shared-memory Value")
+    sub.add_argument("--ops", type=int, default=10_000)
+    sub.add_argument("--callers", type=int, default=4)
+    sub.add_argument("--increments", type=int, default=4_000)
+
     return parser.parse_args(argv)
 
 
@@ -291,6 +355,7 @@ BENCHMARKS = {
     "factor": bench_factor,
     "startup": bench_startup,
     "ipc": bench_ipc,
+    "manager": bench_manager,
 }
 
 

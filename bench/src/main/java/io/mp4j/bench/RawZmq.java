@@ -64,6 +64,19 @@ public final class RawZmq implements AutoCloseable {
   }
 
   /**
+   * Spawns one JVM whose ROUTER socket echoes every message, and connects this JVM's client to
+   * it: the bare round trip between two JVMs, as a Manager's caller has with its broker.
+   *
+   * @return the running setup; close it to stop the JVM
+   */
+  static RawZmq startDirect() {
+    int port = freePort();
+    ChildProcess echo = ChildProcess.startJava("raw-router-echo", READY, START_TIMEOUT,
+        RawZmq.class.getName(), "router-echo", Integer.toString(port));
+    return new RawZmq(null, echo, port);
+  }
+
+  /**
    * Sends {@code total} requests keeping {@code inFlight} of them outstanding: a new one leaves
    * as each reply arrives.
    *
@@ -122,7 +135,9 @@ public final class RawZmq implements AutoCloseable {
       try {
         echo.close();
       } finally {
-        broker.close();
+        if (broker != null) {
+          broker.close();
+        }
       }
     }
   }
@@ -139,8 +154,10 @@ public final class RawZmq implements AutoCloseable {
         case "broker" -> runBroker(context, Integer.parseInt(args[1]),
             Integer.parseInt(args[2]));
         case "echo" -> runEcho(context, Integer.parseInt(args[1]));
+        case "router-echo" -> runRouterEcho(context, Integer.parseInt(args[1]));
         default -> throw new IllegalArgumentException(
-            "usage: RawZmq broker FRONT_PORT BACK_PORT | RawZmq echo BACK_PORT");
+            "usage: RawZmq broker FRONT_PORT BACK_PORT | RawZmq echo BACK_PORT"
+                + " | RawZmq router-echo PORT");
       }
     }
   }
@@ -161,6 +178,21 @@ public final class RawZmq implements AutoCloseable {
     ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
     unlimitedQueues(socket);
     socket.connect(endpoint(backPort));
+    System.out.println(READY);
+    System.out.flush();
+    while (!Thread.currentThread().isInterrupted()) {
+      ZMsg message = ZMsg.recvMsg(socket);
+      if (message == null) {
+        return;
+      }
+      message.send(socket);
+    }
+  }
+
+  private static void runRouterEcho(ZContext context, int port) {
+    ZMQ.Socket socket = context.createSocket(SocketType.ROUTER);
+    unlimitedQueues(socket);
+    socket.bind(endpoint(port));
     System.out.println(READY);
     System.out.flush();
     while (!Thread.currentThread().isInterrupted()) {

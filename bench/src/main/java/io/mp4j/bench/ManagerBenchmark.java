@@ -1,0 +1,201 @@
+package io.mp4j.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mp4j.AsyncResult;
+import io.mp4j.Lock;
+import io.mp4j.Manager;
+import io.mp4j.Pool;
+import io.mp4j.SharedDict;
+import io.mp4j.SharedList;
+import io.mp4j.Value;
+import io.mp4j.bench.Section.Side;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Benchmark 9: a Manager's dict and lock from caller processes, bulk operations, and a Value
+ * incremented under its lock, against Python's Manager and shared-memory Value doing the same,
+ * and the bare JeroMQ round trip between two JVMs.
+ */
+final class ManagerBenchmark implements Benchmark {
+  static final double GOAL_OP_OVER_RAW = 1.2;
+  static final double GOAL_FOUR_OVER_PYTHON = 3.0;
+  private static final int CALLERS = 4;
+
+  @Override
+  public String key() {
+    return "manager";
+  }
+
+  @Override
+  public String title() {
+    return "Manager: shared dict, lock and value";
+  }
+
+  @Override
+  public Section run(Benchmark.Context context) throws Exception {
+    Sizes sizes = context.sizes();
+    int ops = sizes.pipeCalls() * 5;
+    int bulk = sizes.queueItems();
+    int increments = sizes.pipeCalls() * 2;
+    Section section = new Section(key(), title(), String.format(Locale.US,
+        "One caller: a child process sets then gets %,d int keys of a Manager dict (each"
+            + " operation timed), and takes and releases a Manager lock %,d times, after a"
+            + " fifth as many untimed. Four callers: %d child processes do the same at once on"
+            + " one dict and one lock; operations/s over the wall time from the first start to"
+            + " the last end. Bulk: the parent puts %,d entries with one putAll, gets them"
+            + " with one getAll and appends them to a list with one addAll, against the same"
+            + " number of single puts. Value: 2 child processes each add one %,d times under"
+            + " the value's lock. mp4j's callers are Pool workers of the Manager's local"
+            + " context; Python's are Pool workers (Process for the shared-memory Value).",
+        ops, ops, CALLERS, bulk, increments));
+
+    double[] dictOne;
+    double[] lockOne;
+    double dictFour;
+    double lockFour;
+    double putAllRate;
+    double getAllRate;
+    double addAllRate;
+    double singlePutRate;
+    double incrementRate;
+    try (Manager manager = Manager.start(); Pool pool = manager.context().pool(CALLERS)) {
+      SharedDict<Integer, Integer> dict = manager.dict(Integer.class, Integer.class);
+      Lock lock = manager.lock();
+      // Warm-up: every worker JVM has run both tasks once before anything is timed.
+      fourAtOnce(pool, dict, lock, ops / 10, true);
+      fourAtOnce(pool, dict, lock, ops / 10, false);
+      dictOne = pool.apply(ManagerTasks::dictOps, dict, ops);
+      lockOne = pool.apply(ManagerTasks::lockPairs, lock, ops);
+      dictFour = fourAtOnce(pool, dict, lock, ops, true);
+      lockFour = fourAtOnce(pool, dict, lock, ops, false);
+
+      Map<Integer, Integer> entries = new LinkedHashMap<>();
+      List<Integer> keys = new ArrayList<>();
+      for (int i = 0; i < bulk; i++) {
+        entries.put(i, i);
+        keys.add(i);
+      }
+      SharedDict<Integer, Integer> target = manager.dict(Integer.class, Integer.class);
+      target.putAll(entries);
+      target.getAll(keys);
+      target.clear();
+      long start = System.nanoTime();
+      target.putAll(entries);
+      putAllRate = bulk / ((System.nanoTime() - start) / 1e9);
+      start = System.nanoTime();
+      int found = target.getAll(keys).size();
+      getAllRate = bulk / ((System.nanoTime() - start) / 1e9);
+      if (found != bulk) {
+        throw new IllegalStateException("getAll found " + found + " of " + bulk);
+      }
+      SharedList<Integer> list = manager.list(Integer.class);
+      start = System.nanoTime();
+      list.addAll(keys);
+      addAllRate = bulk / ((System.nanoTime() - start) / 1e9);
+      target.clear();
+      start = System.nanoTime();
+      for (int i = 0; i < bulk; i++) {
+        target.put(i, i);
+      }
+      singlePutRate = bulk / ((System.nanoTime() - start) / 1e9);
+
+      Value<Integer> counter = manager.value(Integer.class, 0);
+      pool.apply(ManagerTasks::increment, counter, increments / 10);
+      counter.set(0);
+      start = System.nanoTime();
+      AsyncResult<List<Integer>> both = pool.starmapAsync(ManagerTasks::increment,
+          List.of(List.of(counter, increments), List.of(counter, increments)));
+      both.get();
+      incrementRate = 2.0 * increments / ((System.nanoTime() - start) / 1e9);
+      if (counter.get() != 2 * increments) {
+        throw new IllegalStateException("the counter ended at " + counter.get());
+      }
+    }
+    section.figure(Side.MP4J, "dict set+get, one caller", rate(dictOne[0], "ops"),
+        "p50 " + micros(dictOne[1]) + " per operation");
+    section.figure(Side.MP4J, "lock acquire+release, one caller", rate(lockOne[0], "pairs"),
+        "p50 " + micros(lockOne[1]) + " per pair");
+    section.figure(Side.MP4J, "dict set+get, four callers", rate(dictFour, "ops"), "");
+    section.figure(Side.MP4J, "lock acquire+release, four callers", rate(lockFour, "pairs"), "");
+    section.figure(Side.MP4J, "dict putAll", rate(putAllRate, "items"),
+        String.format(Locale.US, "%.0fx single puts", putAllRate / singlePutRate));
+    section.figure(Side.MP4J, "dict getAll", rate(getAllRate, "items"),
+        String.format(Locale.US, "%.0fx single puts", getAllRate / singlePutRate));
+    section.figure(Side.MP4J, "list addAll", rate(addAllRate, "items"),
+        String.format(Locale.US, "%.0fx single puts", addAllRate / singlePutRate));
+    section.figure(Side.MP4J, "dict single puts from the parent", rate(singlePutRate, "items"),
+        "");
+    section.figure(Side.MP4J, "Value += 1 under its lock, 2 processes",
+        rate(incrementRate, "increments"), "");
+
+    JsonNode python = Benchmark.python(context, section, () -> context.python().run("manager",
+        "--ops", ops, "--callers", CALLERS, "--increments", increments));
+    Double pythonDictFour = null;
+    Double pythonLockFour = null;
+    if (python != null) {
+      section.figure(Side.PYTHON, "Manager dict set+get, one caller",
+          rate(python.get("dict_one_per_s").asDouble(), "ops"), "");
+      section.figure(Side.PYTHON, "Manager Lock acquire+release, one caller",
+          rate(python.get("lock_one_per_s").asDouble(), "pairs"), "");
+      pythonDictFour = python.get("dict_four_per_s").asDouble();
+      pythonLockFour = python.get("lock_four_per_s").asDouble();
+      section.figure(Side.PYTHON, "Manager dict set+get, four callers",
+          rate(pythonDictFour, "ops"), "");
+      section.figure(Side.PYTHON, "Manager Lock acquire+release, four callers",
+          rate(pythonLockFour, "pairs"), "");
+      section.figure(Side.PYTHON, "shared-memory Value += 1 under its lock, 2 processes",
+          rate(python.get("value_increments_per_s").asDouble(), "increments"), "");
+    }
+    Latency raw;
+    try (RawZmq zmq = RawZmq.startDirect()) {
+      zmq.roundTrips(ops / 4);
+      raw = Latency.of(zmq.roundTrips(ops));
+    }
+    section.figure(Side.LIMIT, "bare JeroMQ round trip between two JVMs", raw.format(),
+        raw.detail());
+
+    double dictRatio = dictOne[1] / raw.p50Nanos();
+    section.goal("dict operation p50 <= " + GOAL_OP_OVER_RAW + "x bare round trip",
+        String.format(Locale.US, "%.2fx", dictRatio), dictRatio <= GOAL_OP_OVER_RAW);
+    double lockRatio = lockOne[1] / raw.p50Nanos();
+    section.goal("lock acquire+release p50 <= " + GOAL_OP_OVER_RAW + "x bare round trip"
+            + " (a release by the holder does not wait)",
+        String.format(Locale.US, "%.2fx", lockRatio), lockRatio <= GOAL_OP_OVER_RAW);
+    if (pythonDictFour != null) {
+      section.goal("four callers' dict ops >= " + GOAL_FOUR_OVER_PYTHON + "x Python",
+          String.format(Locale.US, "%.2fx", dictFour / pythonDictFour),
+          dictFour >= GOAL_FOUR_OVER_PYTHON * pythonDictFour);
+      section.goal("four callers' lock pairs >= " + GOAL_FOUR_OVER_PYTHON + "x Python",
+          String.format(Locale.US, "%.2fx", lockFour / pythonLockFour),
+          lockFour >= GOAL_FOUR_OVER_PYTHON * pythonLockFour);
+    }
+    return section;
+  }
+
+  /** Four callers at once; operations per second over the wall time. */
+  private static double fourAtOnce(Pool pool, SharedDict<Integer, Integer> dict, Lock lock,
+      int count, boolean dictOps) throws Exception {
+    long start = System.nanoTime();
+    if (dictOps) {
+      pool.starmapAsync(ManagerTasks::dictOps,
+          Collections.nCopies(CALLERS, List.of(dict, count))).get();
+      return 2.0 * count * CALLERS / ((System.nanoTime() - start) / 1e9);
+    }
+    pool.starmapAsync(ManagerTasks::lockPairs, Collections.nCopies(CALLERS, List.of(lock, count)))
+        .get();
+    return 1.0 * count * CALLERS / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static String rate(double perSecond, String what) {
+    return String.format(Locale.US, "%,.0f %s/s", perSecond, what);
+  }
+
+  private static String micros(double nanos) {
+    return String.format(Locale.US, "%.0f µs", nanos / 1000);
+  }
+}
