@@ -33,7 +33,7 @@ final class LocalCluster implements AutoCloseable {
     this.authkey = HexFormat.of().formatHex(random).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     // A worker the broker gave up on may still be alive but hung: kill it so it is replaced.
     AtomicReference<WorkerSupervisor> supervisorRef = new AtomicReference<>();
-    this.broker = Broker.start(new BrokerConfig().context(context).authkey(authkey)
+    this.broker = Broker.start(new BrokerConfig().context(context).authkey(authkey).encrypt(false)
         .workerTimeout(workerTimeout)
         .onWorkerJoined(pid -> {
           WorkerSupervisor owner = supervisorRef.get();
@@ -50,6 +50,7 @@ final class LocalCluster implements AutoCloseable {
     this.supervisor = new WorkerSupervisor(broker.endpoint(), authkey, "worker", maxTasksPerChild,
         List.of(), true, jvmOptions, broker::workerProcessExited);
     supervisor.startTimeout(START_TIMEOUT);
+    supervisor.plainTransport();
     supervisorRef.set(supervisor);
     this.shutdownHook = new Thread(this::close, "mp4j-pool-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);

@@ -1,5 +1,6 @@
 package io.mp4j.broker;
 
+import io.mp4j.protocol.CurveKeys;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.ErrorReply;
 import io.mp4j.protocol.Hello;
@@ -78,6 +79,14 @@ final class BrokerLoop implements Runnable {
   private final ZMQ.Poller poller;
   private final String endpoint;
   private final String inprocEndpoint;
+  /** The CurveZMQ keys when the TCP socket encrypts, else null. */
+  private final CurveKeys curveKeys;
+  /** Answers ZAP requests: which CurveZMQ clients may connect. Null without encryption. */
+  private final ZMQ.Socket zap;
+  /** Reports the router's failed handshakes. Null without encryption. */
+  private final ZMQ.Socket monitor;
+  /** Connections accepted that have not reached their security handshake yet. */
+  private int acceptedBeforeHandshake;
 
   private final Map<String, Peer> peers = new HashMap<>();
   private final SharedState shared = new SharedState(this::reply);
@@ -114,6 +123,25 @@ final class BrokerLoop implements Runnable {
     router.setLinger(0);
     router.setMaxMsgSize(2L * config.maxMessageBytes() + (1 << 20));
     router.setRouterHandover(true);
+    if (config.encrypts()) {
+      curveKeys = CurveKeys.of(config.authkey());
+      // The ZAP handler must be bound before the first connection arrives; the context holds one.
+      zap = context.createSocket(SocketType.REP);
+      zap.setLinger(0);
+      zap.bind("inproc://zeromq.zap.01");
+      curveKeys.applyServer(router);
+      String monitorEndpoint = "inproc://mp4j-broker-monitor-" + System.identityHashCode(this);
+      router.monitor(monitorEndpoint, ZMQ.EVENT_ACCEPTED | ZMQ.EVENT_DISCONNECTED
+          | ZMQ.EVENT_HANDSHAKE_PROTOCOL | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+          | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+      monitor = context.createSocket(SocketType.PAIR);
+      monitor.setLinger(0);
+      monitor.connect(monitorEndpoint);
+    } else {
+      curveKeys = null;
+      zap = null;
+      monitor = null;
+    }
     router.bind(config.bindAddress());
     this.endpoint = router.getLastEndpoint();
     if (config.context() != null) {
@@ -122,9 +150,13 @@ final class BrokerLoop implements Runnable {
     } else {
       this.inprocEndpoint = null;
     }
-    this.poller = context.createPoller(2);
+    this.poller = context.createPoller(4);
     poller.register(router, ZMQ.Poller.POLLIN);
     poller.register(mailbox.channel(), ZMQ.Poller.POLLIN);
+    if (zap != null) {
+      poller.register(zap, ZMQ.Poller.POLLIN);
+      poller.register(monitor, ZMQ.Poller.POLLIN);
+    }
   }
 
   String endpoint() {
@@ -145,6 +177,14 @@ final class BrokerLoop implements Runnable {
         poller.poll(Sockets.readable(router) ? 0 : waitMillis);
         if (poller.pollin(0)) {
           readMessages();
+        }
+        if (zap != null) {
+          if (poller.pollin(2)) {
+            answerZap();
+          }
+          if (poller.pollin(3)) {
+            readMonitor();
+          }
         }
         if (poller.pollin(1)) {
           mailbox.clearSignal();
@@ -175,6 +215,11 @@ final class BrokerLoop implements Runnable {
       }
     } finally {
       poller.close();
+      if (zap != null) {
+        router.monitor(null, 0);
+        monitor.close();
+        zap.close();
+      }
       router.close();
       if (config.context() == null) {
         context.close();
@@ -196,6 +241,69 @@ final class BrokerLoop implements Runnable {
         // Whatever a peer sent, the loop goes on serving the others.
         malformedDropped++;
         LOG.log(Level.WARNING, "dropped a message that could not be handled", e);
+      }
+    }
+  }
+
+  /**
+   * Answers the ZAP requests waiting: a CurveZMQ client is let in when its long-term key is the
+   * one derived from the authkey, which only a holder of the authkey can have.
+   */
+  private void answerZap() {
+    for (ZMsg request = ZMsg.recvMsg(zap, ZMQ.DONTWAIT); request != null;
+        request = ZMsg.recvMsg(zap, ZMQ.DONTWAIT)) {
+      List<byte[]> frames = new ArrayList<>();
+      request.forEach(frame -> frames.add(frame.getData()));
+      // [version, requestId, domain, address, identity, mechanism, credentials...]
+      boolean ok = frames.size() >= 7
+          && "CURVE".equals(new String(frames.get(5), StandardCharsets.US_ASCII))
+          && curveKeys.acceptsPeer(frames.get(6));
+      if (!ok) {
+        authFailures++;
+        String address = frames.size() > 3 ? new String(frames.get(3), StandardCharsets.UTF_8)
+            : "?";
+        LOG.log(Level.WARNING, "refused a connection from " + address
+            + ": its CurveZMQ key does not come from the authkey");
+      }
+      ZMsg reply = new ZMsg();
+      reply.add("1.0");
+      reply.add(frames.size() > 1 ? frames.get(1) : new byte[0]);
+      reply.add(ok ? "200" : "400");
+      reply.add(ok ? "OK" : "wrong authkey");
+      reply.add("");
+      reply.add(new byte[0]);
+      reply.send(zap);
+    }
+  }
+
+  /**
+   * Counts and logs connections refused in their handshake. A peer with a wrong authkey derives
+   * a wrong server key: its CurveZMQ HELLO cannot be opened (a failed handshake). A peer without
+   * a key speaks ZeroMQ's NULL mechanism, and JeroMQ closes such a connection before its
+   * handshake without an event of its own: it shows as a connection accepted and gone before
+   * its handshake began.
+   */
+  private void readMonitor() {
+    for (ZMQ.Event event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT); event != null;
+        event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) {
+      switch (event.getEvent()) {
+        case ZMQ.EVENT_ACCEPTED -> acceptedBeforeHandshake++;
+        case ZMQ.EVENT_HANDSHAKE_PROTOCOL ->
+            acceptedBeforeHandshake = Math.max(0, acceptedBeforeHandshake - 1);
+        case ZMQ.EVENT_DISCONNECTED -> {
+          if (acceptedBeforeHandshake > 0) {
+            acceptedBeforeHandshake--;
+            authFailures++;
+            LOG.log(Level.WARNING, "refused a connection: it closed before the CurveZMQ"
+                + " handshake (a peer without the authkey, or not an mp4j peer)");
+          }
+        }
+        case zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL -> {
+          authFailures++;
+          LOG.log(Level.WARNING, "refused a connection: its CurveZMQ handshake failed (a peer"
+              + " with a wrong authkey)");
+        }
+        default -> { } // EVENT_HANDSHAKE_FAILED_AUTH: counted when ZAP refused it
       }
     }
   }

@@ -29,6 +29,7 @@ public final class WorkerChild {
     String name = "worker";
     int maxTasks = 0;
     boolean exitOnBrokerLoss = false;
+    boolean plain = false;
     List<String> allowed = new ArrayList<>();
     for (String arg : args) {
       int eq = arg.indexOf('=');
@@ -39,6 +40,7 @@ public final class WorkerChild {
         case "name" -> name = value;
         case "max-tasks" -> maxTasks = Integer.parseInt(value);
         case "exit-on-broker-loss" -> exitOnBrokerLoss = true;
+        case "plain" -> plain = true;
         case "allow" -> allowed.add(value);
         default -> throw new IllegalArgumentException("unknown worker setting " + arg);
       }
@@ -53,6 +55,7 @@ public final class WorkerChild {
         .maxTasks(maxTasks)
         .allowedPackages(allowed)
         .exitOnBrokerLoss(exitOnBrokerLoss)
+        .encrypt(!plain)
         .brokerTimeout(Duration.ofSeconds(exitOnBrokerLoss ? 10 : 5));
     System.exit(new WorkerProcess(config).run());
   }

@@ -11,6 +11,7 @@ import java.util.Objects;
 public final class WorkerConfig {
   private String brokerAddress;
   private byte[] authkey;
+  private boolean encrypt = true;
   private String name = "worker";
   private int maxTasks;
   private List<String> allowedPackages = List.of();
@@ -26,6 +27,15 @@ public final class WorkerConfig {
   /** The broker's authkey, or null when it has none. */
   public WorkerConfig authkey(byte[] value) {
     this.authkey = value == null ? null : value.clone();
+    return this;
+  }
+
+  /**
+   * Whether a TCP connection with an authkey uses CurveZMQ (the default); off for the workers of
+   * a local pool, whose broker listens on loopback for them alone.
+   */
+  public WorkerConfig encrypt(boolean value) {
+    this.encrypt = value;
     return this;
   }
 
@@ -68,6 +78,10 @@ public final class WorkerConfig {
 
   byte[] authkey() {
     return authkey;
+  }
+
+  boolean encrypt() {
+    return encrypt;
   }
 
   String name() {

@@ -2,6 +2,8 @@ package io.mp4j.worker;
 
 import io.mp4j.protocol.BrokerChannel;
 import io.mp4j.protocol.Channels;
+import io.mp4j.protocol.CurveKeys;
+import io.mp4j.protocol.HandshakeWatch;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.ErrorReply;
 import io.mp4j.protocol.Hello;
@@ -52,16 +54,17 @@ public final class WorkerProcess implements BrokerChannel {
 
   private sealed interface Work {}
 
-  private record Task(long key, long sessionId, byte[] frame) implements Work {}
+  /** A task, with the connection it came on: its key means nothing on another. */
+  private record Task(long key, long sessionId, byte[] frame, int epoch) implements Work {}
 
-  private record Initialize(long sessionId, byte[] frame) implements Work {}
+  private record Initialize(long sessionId, byte[] frame, int epoch) implements Work {}
 
   private record Stop() implements Work {}
 
   private sealed interface Outgoing {}
 
   /** One finished task: the broker's key, how long it took, and its result frame. */
-  private record Done(long key, long nanos, byte[] resultFrame) {}
+  private record Done(long key, long nanos, byte[] resultFrame, int epoch) {}
 
   private record Results(List<Done> done) implements Outgoing {}
 
@@ -82,6 +85,14 @@ public final class WorkerProcess implements BrokerChannel {
   /** Requests of tasks sent and not yet answered; touched by the I/O thread alone. */
   private final Map<Long, CompletableFuture<Reply>> asked = new HashMap<>();
   private boolean welcomed;
+  /**
+   * The number of the current connection. A broker that restarted numbers its tasks afresh, so
+   * the result of a task from an earlier connection must not reach it: its key may now name
+   * another task.
+   */
+  private volatile int epoch;
+  /** Handshakes refused in a row. */
+  private int refusals;
 
   /** Creates a worker; {@link #run} connects it. */
   public WorkerProcess(WorkerConfig config) {
@@ -129,6 +140,10 @@ public final class WorkerProcess implements BrokerChannel {
 
   /** Serves one connection; returns whether to reconnect. */
   private boolean serve(ZContext context) {
+    int current = ++epoch;
+    // Tasks of the last connection that have not started are dropped: the broker that sent them
+    // gave them to another worker when it lost this one, or it is gone.
+    work.removeIf(item -> item instanceof Task || item instanceof Initialize);
     ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
     socket.setLinger(1000);
     socket.setSndHWM(0);
@@ -136,6 +151,11 @@ public final class WorkerProcess implements BrokerChannel {
     // A connecting JeroMQ socket's handshake stalls about once in a hundred connections and
     // would sit until the 30 s default; a short limit makes it reconnect at once.
     socket.setHandshakeIvl(1000);
+    if (config.encrypt() && CurveKeys.encrypts(config.brokerAddress(), config.authkey())) {
+      CurveKeys.of(config.authkey()).applyClient(socket);
+    }
+    HandshakeWatch watch = config.brokerAddress().startsWith("tcp://")
+        ? new HandshakeWatch(context, socket, 1000) : null;
     socket.connect(config.brokerAddress());
     ZMQ.Poller poller = context.createPoller(2);
     poller.register(socket, ZMQ.Poller.POLLIN);
@@ -155,7 +175,7 @@ public final class WorkerProcess implements BrokerChannel {
           for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
               msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
             lastReceived = System.nanoTime();
-            Boolean outcome = handle(msg);
+            Boolean outcome = handle(msg, current);
             if (outcome != null) {
               return outcome;
             }
@@ -177,7 +197,11 @@ public final class WorkerProcess implements BrokerChannel {
               requests.clear();
             }
             if (out instanceof Results results) {
-              send(socket, MessageType.RESULT, encode(results.done()));
+              List<Done> done = results.done();
+              done.removeIf(one -> one.epoch() != current);
+              if (!done.isEmpty()) {
+                send(socket, MessageType.RESULT, encode(done));
+              }
             } else {
               send(socket, MessageType.BYE);
               return false;
@@ -190,6 +214,16 @@ public final class WorkerProcess implements BrokerChannel {
         now = System.nanoTime();
         if (now - lastSent >= heartbeatNanos) {
           send(socket, MessageType.HEARTBEAT);
+        }
+        if (!welcomed && watch != null && watch.refused()) {
+          if (++refusals < HandshakeWatch.REFUSALS) {
+            return true; // JeroMQ does not connect a refused socket again: a new socket tries
+          }
+          Log.LOG.log(Level.ERROR, "the broker at " + config.brokerAddress() + " closed the"
+              + " connection during its handshake " + refusals + " times: the authkey does not"
+              + " match the broker's (a wrong key, or a key on one side only)");
+          exitCode = 2;
+          return false;
         }
         if (!welcomed && now - helloSent > HELLO_RETRY_NANOS) {
           // Should the handshake limit not rescue a connection, a new socket does.
@@ -215,6 +249,9 @@ public final class WorkerProcess implements BrokerChannel {
       }
       asked.clear();
       poller.close();
+      if (watch != null) {
+        watch.close();
+      }
       socket.close();
     }
   }
@@ -232,7 +269,7 @@ public final class WorkerProcess implements BrokerChannel {
   }
 
   /** Handles one message; returns null to go on, or whether to reconnect. */
-  private Boolean handle(ZMsg msg) {
+  private Boolean handle(ZMsg msg, int current) {
     MessageType type = MessageType.fromFrame(msg.pop().getData());
     if (type == null) {
       return null;
@@ -245,7 +282,7 @@ public final class WorkerProcess implements BrokerChannel {
             in.unpackArrayHeader();
             long key = in.unpackLong();
             long sessionId = in.unpackLong();
-            work.add(new Task(key, sessionId, in.readPayload(in.unpackBinaryHeader())));
+            work.add(new Task(key, sessionId, in.readPayload(in.unpackBinaryHeader()), current));
           }
         } catch (IOException | RuntimeException e) {
           Log.LOG.log(Level.WARNING, "malformed TASK message ignored", e);
@@ -253,13 +290,14 @@ public final class WorkerProcess implements BrokerChannel {
       }
       case SESSION -> {
         try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
-          work.add(new Initialize(in.unpackLong(), msg.pop().getData()));
+          work.add(new Initialize(in.unpackLong(), msg.pop().getData(), current));
         } catch (IOException | RuntimeException e) {
           Log.LOG.log(Level.WARNING, "malformed SESSION message ignored", e);
         }
       }
       case WELCOME, HEARTBEAT -> {
         welcomed = true;
+        refusals = 0;
         if (!msg.isEmpty()) {
           try {
             heartbeatNanos = Welcome.decode(msg.pop().getData()).heartbeatMillis() * 1_000_000L;
@@ -297,6 +335,12 @@ public final class WorkerProcess implements BrokerChannel {
       case ERROR -> {
         try {
           ErrorReply reply = ErrorReply.decode(msg.pop().getData());
+          if (reply.code() == ErrorCode.NOT_CONNECTED && welcomed) {
+            // The broker does not know this worker any more: it restarted. Say HELLO again.
+            Log.LOG.log(Level.INFO, "the broker at " + config.brokerAddress()
+                + " restarted; connecting again");
+            return true;
+          }
           Log.LOG.log(Level.ERROR, "broker refused: " + reply.message());
           if (reply.code() == ErrorCode.AUTHENTICATION) {
             exitCode = 2;
@@ -319,6 +363,7 @@ public final class WorkerProcess implements BrokerChannel {
     List<Done> batch = new ArrayList<>();
     int batchBytes = 0;
     int done = 0;
+    int lastEpoch = 0;
     try {
       while (true) {
         Work next = batch.isEmpty() ? work.take() : work.poll();
@@ -330,6 +375,12 @@ public final class WorkerProcess implements BrokerChannel {
         }
         if (next instanceof Stop) {
           return;
+        }
+        int workEpoch = next instanceof Task t ? t.epoch() : ((Initialize) next).epoch();
+        if (workEpoch != lastEpoch) {
+          // A new connection numbers its sessions afresh.
+          failedInitializers.clear();
+          lastEpoch = workEpoch;
         }
         if (next instanceof Initialize init) {
           RemoteError error = runner.runInitializer(init.frame());
@@ -346,7 +397,7 @@ public final class WorkerProcess implements BrokerChannel {
         ResultFrame result = initError != null ? initializerFailed(task, initError)
             : runner.run(task.frame());
         byte[] resultFrame = result.encode();
-        batch.add(new Done(task.key(), System.nanoTime() - start, resultFrame));
+        batch.add(new Done(task.key(), System.nanoTime() - start, resultFrame, task.epoch()));
         batchBytes += resultFrame.length;
         done++;
         boolean retire = config.maxTasks() > 0 && done >= config.maxTasks();

@@ -49,6 +49,7 @@ public final class WorkerSupervisor implements AutoCloseable {
   private final Map<Long, Process> children = new ConcurrentHashMap<>();
   private final Set<Long> joined = ConcurrentHashMap.newKeySet();
   private volatile Duration startTimeout;
+  private volatile boolean plain;
   private final ScheduledExecutorService restarts;
   private volatile boolean running = true;
   private int nextIndex;
@@ -118,6 +119,14 @@ public final class WorkerSupervisor implements AutoCloseable {
     this.startTimeout = value;
   }
 
+  /**
+   * Makes the processes started from now on connect without CurveZMQ even with an authkey: for a
+   * local pool's broker, which listens on loopback for its own children alone.
+   */
+  public void plainTransport() {
+    this.plain = true;
+  }
+
   /** Records that a process reached the broker. Returns at once. */
   public void joined(long pid) {
     joined.add(pid);
@@ -157,6 +166,9 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
     if (exitOnBrokerLoss) {
       command.add("exit-on-broker-loss");
+    }
+    if (plain) {
+      command.add("plain");
     }
     for (String prefix : allowedPackages) {
       command.add("allow=" + prefix);
