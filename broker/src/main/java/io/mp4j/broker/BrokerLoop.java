@@ -472,6 +472,10 @@ final class BrokerLoop implements Runnable {
       }
       if (request.op().equals("task.signal") && peer instanceof Session session) {
         signal(session, request);
+      } else if (request.op().equals("worker.drain") && peer instanceof Worker worker) {
+        drain(worker, request);
+      } else if (request.op().equals("worker.exited") && peer instanceof Worker worker) {
+        siblingExited(worker, request);
       } else {
         shared.handle(peer, request, now);
       }
@@ -510,6 +514,44 @@ final class BrokerLoop implements Runnable {
       }
     }
     reply(session, Reply.ok(request.requestId(), Wire.pack(packer -> packer.packBoolean(false))));
+  }
+
+  /**
+   * A worker whose daemon is stopping: it is given no more tasks, and finishes those it holds.
+   * The reply follows every task sent to it before, so when it arrives the worker knows that
+   * nothing more is coming.
+   */
+  private void drain(Worker worker, Request request) {
+    worker.draining = true;
+    workersWithCapacity.remove(worker);
+    worker.scheduled = false;
+    LOG.log(Level.INFO, "worker " + worker.describe() + " drains its " + worker.inFlight.size()
+        + " tasks");
+    reply(worker, Reply.ok(request.requestId(), null));
+  }
+
+  /**
+   * A worker daemon's process died and a sibling of it says so: its tasks move now rather than
+   * after the heartbeat timeout. Only a worker on the same host may say so, since pids are
+   * unique only within a host.
+   */
+  private void siblingExited(Worker reporter, Request request) {
+    long pid;
+    String cause;
+    try (MessageUnpacker args = Wire.unpacker(request.args())) {
+      args.unpackArrayHeader();
+      pid = args.unpackLong();
+      cause = args.unpackString();
+    } catch (IOException | RuntimeException e) {
+      reply(reporter, Reply.failed(request.requestId(), ErrorCode.BAD_REQUEST,
+          "worker.exited takes [pid, cause]"));
+      return;
+    }
+    Worker dead = workersByPid.get(pid);
+    if (dead != null && dead != reporter && dead.host.equals(reporter.host)) {
+      removeWorker(dead, cause + " (reported by its daemon)");
+    }
+    reply(reporter, Reply.ok(request.requestId(), null));
   }
 
   /** Queues a reply; the replies of one turn leave together, one REPLY message per peer. */

@@ -26,7 +26,13 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
 import org.msgpack.core.MessageUnpacker;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -91,6 +97,10 @@ public final class WorkerProcess implements BrokerChannel {
    * another task.
    */
   private volatile int epoch;
+  /** Tasks received and not yet answered; the drain waits for it to reach 0. */
+  private final AtomicInteger held = new AtomicInteger();
+  private final Object heldChanged = new Object();
+  private final CountDownLatch finished = new CountDownLatch(1);
   /** Handshakes refused in a row. */
   private int refusals;
 
@@ -134,8 +144,63 @@ public final class WorkerProcess implements BrokerChannel {
     } finally {
       work.add(new Stop());
       outgoing.close();
+      finished.countDown();
     }
     return exitCode;
+  }
+
+  /**
+   * Stops taking tasks, finishes those this worker holds, says BYE and lets {@link #run} return:
+   * what a worker does when its daemon stops (SIGTERM). Returns when done or at the timeout; at
+   * once when the worker has stopped already.
+   */
+  public void drain(Duration timeout) {
+    if (finished.getCount() == 0) {
+      return;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      // The broker's reply follows every task it sent before it: after it, nothing more comes.
+      request("worker.drain", "", Wire.pack(packer -> packer.packArrayHeader(0)))
+          .get(Math.min(5_000, timeout.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      Log.LOG.log(Level.WARNING, "the broker did not confirm the drain; finishing what is held");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    try {
+      synchronized (heldChanged) {
+        for (long left = deadline - System.nanoTime(); held.get() > 0 && left > 0;
+            left = deadline - System.nanoTime()) {
+          TimeUnit.NANOSECONDS.timedWait(heldChanged, left);
+        }
+      }
+      outgoing.post(new Retire());
+      finished.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Tells the broker that a sibling process of the same daemon died, so that its tasks move at
+   * once rather than after the heartbeat timeout.
+   */
+  public void reportSiblingExited(long siblingPid, String cause) {
+    request("worker.exited", "", Wire.pack(packer -> {
+      packer.packArrayHeader(2);
+      packer.packLong(siblingPid);
+      packer.packString(cause);
+    }));
+  }
+
+  private void answered(int count) {
+    if (held.addAndGet(-count) <= 0) {
+      synchronized (heldChanged) {
+        heldChanged.notifyAll();
+      }
+    }
   }
 
   /** Serves one connection; returns whether to reconnect. */
@@ -143,7 +208,15 @@ public final class WorkerProcess implements BrokerChannel {
     int current = ++epoch;
     // Tasks of the last connection that have not started are dropped: the broker that sent them
     // gave them to another worker when it lost this one, or it is gone.
-    work.removeIf(item -> item instanceof Task || item instanceof Initialize);
+    int dropped = 0;
+    for (var it = work.iterator(); it.hasNext(); ) {
+      Work item = it.next();
+      if (item instanceof Task || item instanceof Initialize) {
+        it.remove();
+        dropped += item instanceof Task ? 1 : 0;
+      }
+    }
+    answered(dropped);
     ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
     socket.setLinger(1000);
     socket.setSndHWM(0);
@@ -282,6 +355,7 @@ public final class WorkerProcess implements BrokerChannel {
             in.unpackArrayHeader();
             long key = in.unpackLong();
             long sessionId = in.unpackLong();
+            held.incrementAndGet();
             work.add(new Task(key, sessionId, in.readPayload(in.unpackBinaryHeader()), current));
           }
         } catch (IOException | RuntimeException e) {
@@ -368,7 +442,9 @@ public final class WorkerProcess implements BrokerChannel {
       while (true) {
         Work next = batch.isEmpty() ? work.take() : work.poll();
         if (next == null) {
+          int answering = batch.size();
           outgoing.post(new Results(batch));
+          answered(answering);
           batch = new ArrayList<>();
           batchBytes = 0;
           continue;
@@ -403,7 +479,9 @@ public final class WorkerProcess implements BrokerChannel {
         boolean retire = config.maxTasks() > 0 && done >= config.maxTasks();
         if (retire || batch.size() >= RESULTS_PER_MESSAGE
             || batchBytes >= RESULT_BYTES_PER_MESSAGE) {
+          int answering = batch.size();
           outgoing.post(new Results(batch));
+          answered(answering);
           batch = new ArrayList<>();
           batchBytes = 0;
         }
