@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.msgpack.core.MessageUnpacker;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZFrame;
@@ -411,6 +412,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     try {
       switch (type) {
         case RESULT -> listener.results(Wire.unpackBinaries(msg.pop().getData()));
+        case OUTPUT -> printRemoteOutput(msg);
         case REPLY -> {
           for (ZFrame frame : msg) {
             Reply reply = Reply.decode(frame.getData());
@@ -454,6 +456,43 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
       LOG.log(Level.WARNING, "malformed " + type + " from the broker ignored", e);
     }
     return null;
+  }
+
+  /**
+   * Prints what a task printed on a remote worker, each line after the worker's host and pid, on
+   * this process's standard output or error as the task printed it.
+   */
+  private static void printRemoteOutput(ZMsg msg) throws IOException {
+    if (msg.size() != 2) {
+      throw new IOException("OUTPUT has a source frame and a lines frame");
+    }
+    String prefix;
+    try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
+      in.unpackArrayHeader();
+      prefix = "[" + in.unpackString() + ":" + in.unpackLong() + "] ";
+    } catch (RuntimeException e) {
+      throw new IOException("malformed OUTPUT source: " + e.getMessage(), e);
+    }
+    try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
+      int count = in.unpackArrayHeader();
+      StringBuilder out = new StringBuilder();
+      StringBuilder err = new StringBuilder();
+      for (int i = 0; i < count; i++) {
+        in.unpackArrayHeader();
+        int stream = in.unpackInt();
+        (stream == 2 ? err : out).append(prefix).append(in.unpackString()).append('\n');
+      }
+      if (out.length() > 0) {
+        System.out.print(out);
+        System.out.flush();
+      }
+      if (err.length() > 0) {
+        System.err.print(err);
+        System.err.flush();
+      }
+    } catch (RuntimeException e) {
+      throw new IOException("malformed OUTPUT lines: " + e.getMessage(), e);
+    }
   }
 
   private static long send(ZMQ.Socket socket, MessageType type, List<byte[]> body) {

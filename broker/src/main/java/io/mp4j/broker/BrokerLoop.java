@@ -353,6 +353,7 @@ final class BrokerLoop implements Runnable {
       Worker worker = (Worker) peer;
       switch (type) {
         case RESULT -> results(worker, msg);
+        case OUTPUT -> output(worker, msg);
         case REQUEST -> request(worker, msg, now);
         case HEARTBEAT -> { }
         case BYE -> removeWorker(worker, null);
@@ -586,6 +587,38 @@ final class BrokerLoop implements Runnable {
       malformedDropped++;
       sendError(worker.identity, ErrorCode.MALFORMED, "malformed RESULT: " + e.getMessage());
     }
+  }
+
+  /**
+   * Passes what a task printed on a remote worker to the client whose task it was, named by the
+   * broker's own record of the worker's host and pid. The lines stay opaque here.
+   */
+  private void output(Worker worker, ZMsg msg) {
+    long sessionId;
+    try {
+      if (msg.size() != 2) {
+        throw new IOException("OUTPUT has a session frame and a lines frame");
+      }
+      try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
+        sessionId = in.unpackLong();
+      }
+    } catch (IOException | RuntimeException e) {
+      malformedDropped++;
+      sendError(worker.identity, ErrorCode.MALFORMED, "malformed OUTPUT: " + e.getMessage());
+      return;
+    }
+    byte[] lines = msg.pop().getData();
+    for (Peer peer : peers.values()) {
+      if (peer instanceof Session session && session.id == sessionId) {
+        send(session.identity, MessageType.OUTPUT, Wire.pack(packer -> {
+          packer.packArrayHeader(2);
+          packer.packString(worker.host);
+          packer.packLong(worker.pid);
+        }), lines);
+        return;
+      }
+    }
+    // The client has gone: nobody is left to read what its task printed.
   }
 
   private void completed(Worker worker, long key, long nanos, byte[] resultFrame) {

@@ -38,6 +38,7 @@ public final class WorkerChild {
     int maxTasks = 0;
     boolean exitOnBrokerLoss = false;
     boolean plain = false;
+    boolean forwardOutput = false;
     List<String> allowed = new ArrayList<>();
     for (String arg : args) {
       int eq = arg.indexOf('=');
@@ -49,6 +50,7 @@ public final class WorkerChild {
         case "max-tasks" -> maxTasks = Integer.parseInt(value);
         case "exit-on-broker-loss" -> exitOnBrokerLoss = true;
         case "plain" -> plain = true;
+        case "forward-output" -> forwardOutput = true;
         case "allow" -> allowed.add(value);
         default -> throw new IllegalArgumentException("unknown worker setting " + arg);
       }
@@ -64,6 +66,7 @@ public final class WorkerChild {
         .allowedPackages(allowed)
         .exitOnBrokerLoss(exitOnBrokerLoss)
         .encrypt(!plain)
+        .forwardOutput(forwardOutput)
         .brokerTimeout(Duration.ofSeconds(exitOnBrokerLoss ? 10 : 5));
     WorkerProcess process = new WorkerProcess(config);
     // SIGTERM (a daemon stopping) drains: the tasks held are finished and answered first. After

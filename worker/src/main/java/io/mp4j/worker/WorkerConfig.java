@@ -12,6 +12,7 @@ public final class WorkerConfig {
   private String brokerAddress;
   private byte[] authkey;
   private boolean encrypt = true;
+  private boolean forwardOutput;
   private String name = "worker";
   private int maxTasks;
   private List<String> allowedPackages = List.of();
@@ -36,6 +37,15 @@ public final class WorkerConfig {
    */
   public WorkerConfig encrypt(boolean value) {
     this.encrypt = value;
+    return this;
+  }
+
+  /**
+   * Whether what tasks print goes to their client too (a remote daemon's workers); a local
+   * pool's workers share the client's console already.
+   */
+  public WorkerConfig forwardOutput(boolean value) {
+    this.forwardOutput = value;
     return this;
   }
 
@@ -78,6 +88,10 @@ public final class WorkerConfig {
 
   byte[] authkey() {
     return authkey;
+  }
+
+  boolean forwardOutput() {
+    return forwardOutput;
   }
 
   boolean encrypt() {

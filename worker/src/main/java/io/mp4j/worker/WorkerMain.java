@@ -74,6 +74,7 @@ public final class WorkerMain implements Callable<Integer> {
       // A JVM ended by a signal exits 143 once its hooks are done; a finished drain is a success.
       Runtime.getRuntime().halt(drained ? 0 : 1);
     }, "mp4j-worker-shutdown"));
+    supervisor.forwardOutput();
     supervisor.start(count);
     System.err.println("mp4j worker: " + count + " processes serving " + connect);
     stopped.await();

@@ -101,6 +101,8 @@ public final class WorkerProcess implements BrokerChannel {
   private final AtomicInteger held = new AtomicInteger();
   private final Object heldChanged = new Object();
   private final CountDownLatch finished = new CountDownLatch(1);
+  /** Copies what tasks print for their clients; null unless the config asks for it. */
+  private OutputForwarder output;
   /** Handshakes refused in a row. */
   private int refusals;
 
@@ -118,6 +120,9 @@ public final class WorkerProcess implements BrokerChannel {
    */
   public int run() {
     Channels.setWorkerChannel(this);
+    if (config.forwardOutput()) {
+      output = OutputForwarder.install();
+    }
     Thread taskThread = new Thread(this::runTasks, "mp4j-task");
     taskThread.setDaemon(true);
     taskThread.start();
@@ -252,6 +257,14 @@ public final class WorkerProcess implements BrokerChannel {
             if (outcome != null) {
               return outcome;
             }
+          }
+        }
+        if (output != null && welcomed) {
+          // Before any result: what a task printed reaches its client before its result does.
+          for (Map.Entry<Long, byte[]> lines : output.take().entrySet()) {
+            long session = lines.getKey();
+            send(socket, MessageType.OUTPUT, Wire.pack(packer -> packer.packLong(session)),
+                lines.getValue());
           }
         }
         if (poller.pollin(1)) {
@@ -459,7 +472,13 @@ public final class WorkerProcess implements BrokerChannel {
           lastEpoch = workEpoch;
         }
         if (next instanceof Initialize init) {
+          if (output != null) {
+            output.begin(init.sessionId());
+          }
           RemoteError error = runner.runInitializer(init.frame());
+          if (output != null) {
+            output.end();
+          }
           if (error != null) {
             failedInitializers.put(init.sessionId(), error);
             System.err.println("mp4j: the pool initializer failed on " + config.name() + ": "
@@ -470,8 +489,14 @@ public final class WorkerProcess implements BrokerChannel {
         Task task = (Task) next;
         long start = System.nanoTime();
         RemoteError initError = failedInitializers.get(task.sessionId());
+        if (output != null) {
+          output.begin(task.sessionId());
+        }
         ResultFrame result = initError != null ? initializerFailed(task, initError)
             : runner.run(task.frame());
+        if (output != null) {
+          output.end();
+        }
         byte[] resultFrame = result.encode();
         batch.add(new Done(task.key(), System.nanoTime() - start, resultFrame, task.epoch()));
         batchBytes += resultFrame.length;

@@ -50,6 +50,7 @@ public final class WorkerSupervisor implements AutoCloseable {
   private final Set<Long> joined = ConcurrentHashMap.newKeySet();
   private volatile Duration startTimeout;
   private volatile boolean plain;
+  private volatile boolean forwardOutput;
   private final ScheduledExecutorService restarts;
   private volatile boolean running = true;
   private int nextIndex;
@@ -129,6 +130,14 @@ public final class WorkerSupervisor implements AutoCloseable {
     this.plain = true;
   }
 
+  /**
+   * Makes the processes started from now on send what their tasks print to the tasks' clients,
+   * for a daemon on another host than its clients.
+   */
+  public void forwardOutput() {
+    this.forwardOutput = true;
+  }
+
   /** Records that a process reached the broker. Returns at once. */
   public void joined(long pid) {
     joined.add(pid);
@@ -171,6 +180,9 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
     if (plain) {
       command.add("plain");
+    }
+    if (forwardOutput) {
+      command.add("forward-output");
     }
     for (String prefix : allowedPackages) {
       command.add("allow=" + prefix);
