@@ -28,15 +28,22 @@ final class OutputForwarder {
 
   private record Line(int stream, String text) {}
 
+  /**
+   * A session of one connection: a broker that restarted numbers its sessions afresh, so what a
+   * task of the old one printed must not reach a session of the new one.
+   */
+  private record Source(int epoch, long session) {}
+
   private final LineStream out;
   private final LineStream err;
   /** The session whose task runs now, or 0 between tasks; guarded by this. */
   private long session;
-  /** Lines waiting for the I/O thread, by session, in order; guarded by this. */
-  private final Map<Long, List<Line>> pending = new LinkedHashMap<>();
+  private int epoch;
+  /** Lines waiting for the I/O thread, by source, in order; guarded by this. */
+  private final Map<Source, List<Line>> pending = new LinkedHashMap<>();
   private int pendingBytes;
   private long dropped;
-  private long droppedSession;
+  private Source droppedSource;
 
   private OutputForwarder(PrintStream originalOut, PrintStream originalErr) {
     this.out = new LineStream(OUT, originalOut);
@@ -52,8 +59,9 @@ final class OutputForwarder {
   }
 
   /** A task of this session starts: what is printed from now on is its output. */
-  synchronized void begin(long sessionId) {
+  synchronized void begin(long sessionId, int connection) {
     session = sessionId;
+    epoch = connection;
   }
 
   /** The task ended: a line it left unfinished is sent as it is. */
@@ -69,11 +77,12 @@ final class OutputForwarder {
 
   /**
    * Takes the lines waiting, as OUTPUT bodies by session: each an array of {@code [stream, text]}.
-   * Called by the I/O thread; empty when nothing waits.
+   * Lines of tasks from another connection than the current one are dropped. Called by the I/O
+   * thread; empty when nothing waits.
    */
-  synchronized Map<Long, byte[]> take() {
+  synchronized Map<Long, byte[]> take(int connection) {
     if (dropped > 0) {
-      pending.computeIfAbsent(droppedSession, k -> new ArrayList<>()).add(new Line(ERR,
+      pending.computeIfAbsent(droppedSource, k -> new ArrayList<>()).add(new Line(ERR,
           "[mp4j: " + dropped + " lines of output dropped: the task printed faster than they"
               + " could be sent]"));
       dropped = 0;
@@ -82,9 +91,12 @@ final class OutputForwarder {
       return Map.of();
     }
     Map<Long, byte[]> bodies = new LinkedHashMap<>();
-    for (Map.Entry<Long, List<Line>> entry : pending.entrySet()) {
+    for (Map.Entry<Source, List<Line>> entry : pending.entrySet()) {
+      if (entry.getKey().epoch() != connection) {
+        continue;
+      }
       List<Line> lines = entry.getValue();
-      bodies.put(entry.getKey(), Wire.pack(64 + pendingBytes, packer -> {
+      bodies.put(entry.getKey().session(), Wire.pack(64 + pendingBytes, packer -> {
         packer.packArrayHeader(lines.size());
         for (Line line : lines) {
           packer.packArrayHeader(2);
@@ -108,12 +120,13 @@ final class OutputForwarder {
     }
     if (pendingBytes + length > MAX_PENDING_BYTES) {
       dropped++;
-      droppedSession = session;
+      droppedSource = new Source(epoch, session);
       return;
     }
     String text = new String(bytes, 0, length, StandardCharsets.UTF_8)
         + (cut ? " [mp4j: line cut at " + MAX_LINE_BYTES + " bytes]" : "");
-    pending.computeIfAbsent(session, k -> new ArrayList<>()).add(new Line(stream, text));
+    pending.computeIfAbsent(new Source(epoch, session), k -> new ArrayList<>())
+        .add(new Line(stream, text));
     pendingBytes += length + 8;
   }
 

@@ -101,6 +101,7 @@ public final class WorkerProcess implements BrokerChannel {
   private final AtomicInteger held = new AtomicInteger();
   private final Object heldChanged = new Object();
   private final CountDownLatch finished = new CountDownLatch(1);
+  private final CountDownLatch drainRequested = new CountDownLatch(1);
   /** Copies what tasks print for their clients; null unless the config asks for it. */
   private OutputForwarder output;
   /** Handshakes refused in a row. */
@@ -134,11 +135,18 @@ public final class WorkerProcess implements BrokerChannel {
         if (welcomed) {
           backoffMillis = 10;
         }
+        if (again && drainRequested.getCount() == 0) {
+          // Draining without a broker: nobody is left to hear the results.
+          break;
+        }
         if (again) {
           Log.LOG.log(Level.INFO, "broker " + config.brokerAddress() + " lost; reconnecting in "
               + backoffMillis + " ms");
           try {
-            Thread.sleep(backoffMillis); // back-off between reconnection attempts, not a wait
+            // The back-off between reconnection attempts, cut short by a drain.
+            if (drainRequested.await(backoffMillis, TimeUnit.MILLISECONDS)) {
+              break;
+            }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             break;
@@ -164,6 +172,7 @@ public final class WorkerProcess implements BrokerChannel {
       return;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
+    drainRequested.countDown();
     try {
       // The broker's reply follows every task it sent before it: after it, nothing more comes.
       request("worker.drain", "", Wire.pack(packer -> packer.packArrayHeader(0)))
@@ -261,7 +270,7 @@ public final class WorkerProcess implements BrokerChannel {
         }
         if (output != null && welcomed) {
           // Before any result: what a task printed reaches its client before its result does.
-          for (Map.Entry<Long, byte[]> lines : output.take().entrySet()) {
+          for (Map.Entry<Long, byte[]> lines : output.take(current).entrySet()) {
             long session = lines.getKey();
             send(socket, MessageType.OUTPUT, Wire.pack(packer -> packer.packLong(session)),
                 lines.getValue());
@@ -473,7 +482,7 @@ public final class WorkerProcess implements BrokerChannel {
         }
         if (next instanceof Initialize init) {
           if (output != null) {
-            output.begin(init.sessionId());
+            output.begin(init.sessionId(), init.epoch());
           }
           RemoteError error = runner.runInitializer(init.frame());
           if (output != null) {
@@ -490,7 +499,7 @@ public final class WorkerProcess implements BrokerChannel {
         long start = System.nanoTime();
         RemoteError initError = failedInitializers.get(task.sessionId());
         if (output != null) {
-          output.begin(task.sessionId());
+          output.begin(task.sessionId(), task.epoch());
         }
         ResultFrame result = initError != null ? initializerFailed(task, initError)
             : runner.run(task.frame());
