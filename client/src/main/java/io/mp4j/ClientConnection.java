@@ -431,6 +431,10 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
             }
             welcomed = true;
             refusals = 0;
+            if (watch != null) {
+              watch.close(); // the handshake is over; nothing more to watch on this socket
+              watch = null;
+            }
           }
           welcome.complete(settings);
           return settings;
