@@ -123,6 +123,34 @@ class AuthTest {
   }
 
   @Test
+  void garbageAndSilentConnections_leaveTheBrokerServing() throws Exception {
+    long before = authFailures();
+    try (java.net.Socket silent = new java.net.Socket("127.0.0.1", port());
+        java.net.Socket garbage = new java.net.Socket("127.0.0.1", port())) {
+      byte[] junk = new byte[4096];
+      new java.util.Random(5).nextBytes(junk);
+      garbage.getOutputStream().write(junk);
+      garbage.getOutputStream().flush();
+      // The broker drops the garbage connection; reading sees it closed.
+      garbage.setSoTimeout(10_000);
+      try {
+        while (garbage.getInputStream().read(junk) > 0) {
+          // What the broker sent before it closed: its greeting.
+        }
+      } catch (java.net.SocketException e) {
+        // Reset rather than closed: dropped all the same.
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> authFailures() > before);
+      try (Pool pool = Pool.connect(broker.endpoint(), KEY)) {
+        assertEquals(List.of(4, 9), pool.map(Tasks::square, List.of(2, 3)));
+      }
+      assertTrue(silent.isConnected());
+    }
+    // The silent one counts once it closes; counted here, it cannot blur another test's count.
+    await().atMost(Duration.ofSeconds(5)).until(() -> authFailures() >= before + 2);
+  }
+
+  @Test
   void traffic_isEncrypted() throws Exception {
     String secret = "plain-text-marker-7f3a9c";
     try (TcpProxy proxy = new TcpProxy(port());
