@@ -1,6 +1,9 @@
 package io.mp4j;
 
 import io.mp4j.protocol.BrokerChannel;
+import io.mp4j.protocol.CurveKeys;
+import io.mp4j.protocol.HandshakeWatch;
+import io.mp4j.protocol.TaskFrame;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.ErrorReply;
 import io.mp4j.protocol.Hello;
@@ -15,7 +18,10 @@ import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.msgpack.core.MessageUnpacker;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZFrame;
@@ -49,7 +56,12 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
 
     void refused(ErrorReply reply);
 
-    void lost(Mp4jException cause);
+    /**
+     * The session ended with the broker; what it held is lost.
+     *
+     * @param notSent tasks posted and not sent yet, which go to the next session
+     */
+    void lost(Mp4jException cause, Set<Long> notSent);
   }
 
   private sealed interface Outgoing {}
@@ -74,6 +86,17 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   /** Requests sent and not yet answered; touched by the I/O thread alone. */
   private final Map<Long, CompletableFuture<Reply>> asked = new HashMap<>();
   private volatile boolean closed;
+  /** Whether the current socket's session was welcomed; touched by the I/O thread alone. */
+  private boolean welcomed;
+  /** Watches the current socket's handshakes; touched by the I/O thread alone. */
+  private HandshakeWatch watch;
+  /** Handshakes refused in a row; touched by the I/O thread alone. */
+  private int refusals;
+  /** What callers posted while the session was being replaced, sent first in the next one. */
+  private final List<Outgoing> held = new ArrayList<>();
+  private final ArrayDeque<Outgoing> mailboxFirst = new ArrayDeque<>();
+  /** What {@link #handle} returns for an ERROR saying that the broker forgot this session. */
+  private static final Welcome RESTARTED = new Welcome(-1, 0, 0, 0);
   private volatile boolean closeRequested;
 
   /**
@@ -154,8 +177,21 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     // A connecting JeroMQ socket's handshake stalls about once in a hundred connections and
     // would sit until the 30 s default; a short limit makes it reconnect at once.
     socket.setHandshakeIvl(HANDSHAKE_MILLIS);
+    if (CurveKeys.encrypts(address, hello.authkey())) {
+      CurveKeys.of(hello.authkey()).applyClient(socket);
+    }
+    watch = address.startsWith("tcp://") ? new HandshakeWatch(context, socket, HANDSHAKE_MILLIS)
+        : null;
     socket.connect(address);
     return socket;
+  }
+
+  private void closeSocket(ZMQ.Socket socket) {
+    if (watch != null) {
+      watch.close();
+      watch = null;
+    }
+    socket.close();
   }
 
   private void run() {
@@ -172,31 +208,77 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
       List<byte[]> requests = new ArrayList<>();
       while (!closed) {
         long wait = Math.max(0, (lastSent + heartbeatNanos - System.nanoTime()) / 1_000_000);
-        poller.poll(Sockets.readable(socket) ? 0 : Math.min(wait + 1, welcome.isDone() ? 250 : 50));
+        poller.poll(Sockets.readable(socket) ? 0 : Math.min(wait + 1, welcomed ? 250 : 50));
+        String restart = null;
         if (poller.pollin(0)) {
           for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
               msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
             lastReceived = System.nanoTime();
             Welcome update = handle(msg);
-            if (update != null) {
+            if (update == RESTARTED) {
+              restart = "the broker no longer knows this client's session: it restarted";
+            } else if (update != null) {
               heartbeatNanos = update.heartbeatMillis() * 1_000_000L;
               workers = update.workers();
             }
           }
         }
-        if (!welcome.isDone() && System.nanoTime() - helloSent > HELLO_RETRY_NANOS) {
+        long now = System.nanoTime();
+        if (welcomed && now - lastReceived > brokerTimeoutNanos) {
+          restart = "nothing heard from it for " + (now - lastReceived) / 1_000_000 + " ms";
+        }
+        if (restart != null) {
+          // The old session is gone with everything it held: say so to the callers waiting on
+          // it, and start a new one on a new socket, where no stale message waits to go out.
+          reconnect(restart);
+          poller.unregister(socket);
+          closeSocket(socket);
+          socket = openSocket();
+          poller.register(socket, ZMQ.Poller.POLLIN);
+          helloSent = send(socket, MessageType.HELLO, List.of(hello.encode()));
+          lastSent = helloSent;
+          lastReceived = helloSent;
+          continue;
+        }
+        boolean newSocket = false;
+        if (!welcomed && watch != null && watch.refused()) {
+          // JeroMQ does not connect a refused socket again: a new socket tries once more.
+          newSocket = true;
+          if (++refusals >= HandshakeWatch.REFUSALS) {
+            AuthenticationException refused = new AuthenticationException("the broker at "
+                + address + " closed the connection during its handshake " + refusals
+                + " times: the authkey does not match the broker's (a wrong key, or a key on"
+                + " one side only; an authkey means CurveZMQ)");
+            if (!welcome.isDone()) {
+              welcome.completeExceptionally(refused);
+              return;
+            }
+            // Reconnecting to a broker that now has another key: callers hear it, and the
+            // connection goes on trying in case the right broker comes back.
+            refusals = 0;
+            listener.lost(refused, Set.of());
+            failAsked(refused, true);
+          }
+        }
+        if (!welcomed && (newSocket || now - helloSent > HELLO_RETRY_NANOS)) {
           // Should the handshake limit not rescue a connection, a new socket does.
           poller.unregister(socket);
-          socket.close();
+          closeSocket(socket);
           socket = openSocket();
           poller.register(socket, ZMQ.Poller.POLLIN);
           helloSent = send(socket, MessageType.HELLO, List.of(hello.encode()));
           lastSent = helloSent;
         }
-        if (poller.pollin(1) && welcome.isDone()) {
+        if (welcomed && !held.isEmpty()) {
+          for (Outgoing out : held) {
+            mailboxFirst.add(out);
+          }
+          held.clear();
+        }
+        if ((poller.pollin(1) || !mailboxFirst.isEmpty()) && welcomed) {
           mailbox.clearSignal();
           int bytes = 0;
-          for (Outgoing out = mailbox.poll(); out != null; out = mailbox.poll()) {
+          for (Outgoing out = nextOutgoing(); out != null; out = nextOutgoing()) {
             if (out instanceof Close) {
               if (!frames.isEmpty()) {
                 send(socket, MessageType.SUBMIT, List.of(Wire.packBinaries(frames)));
@@ -229,35 +311,72 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
             lastSent = send(socket, MessageType.REQUEST, requests);
             requests.clear();
           }
-        } else if (poller.pollin(1) && closeRequested) {
-          return;
+        } else if (poller.pollin(1)) {
+          // Between sessions: keep what callers post for the next one, without spinning on the
+          // mailbox's signal.
+          mailbox.clearSignal();
+          for (Outgoing out = mailbox.poll(); out != null; out = mailbox.poll()) {
+            if (out instanceof Close) {
+              return;
+            }
+            held.add(out);
+          }
+          if (closeRequested) {
+            return;
+          }
         }
-        long now = System.nanoTime();
-        if (now - lastSent >= heartbeatNanos && welcome.isDone()) {
+        now = System.nanoTime();
+        if (now - lastSent >= heartbeatNanos && welcomed) {
           lastSent = send(socket, MessageType.HEARTBEAT, List.of());
-        }
-        if (welcome.isDone() && now - lastReceived > brokerTimeoutNanos) {
-          BrokerException lost = new BrokerException("lost the broker at " + address
-              + ": nothing heard for " + (now - lastReceived) / 1_000_000 + " ms");
-          listener.lost(lost);
-          failAsked(lost, false);
-          lastReceived = now;
         }
       }
     } catch (ZMQException e) {
       if (!closed) {
         LOG.log(Level.ERROR, "client connection failed", e);
-        listener.lost(new BrokerException("connection to " + address + " failed: " + e, e));
+        listener.lost(new BrokerException("connection to " + address + " failed: " + e, e),
+            Set.of());
       }
     } finally {
       failAsked(new BrokerException("the connection to " + address + " is closed"), true);
       poller.close();
-      socket.close();
+      closeSocket(socket);
       if (ownsContext) {
         context.close();
       }
       mailbox.close();
     }
+  }
+
+  private Outgoing nextOutgoing() {
+    Outgoing first = mailboxFirst.poll();
+    return first != null ? first : mailbox.poll();
+  }
+
+  /**
+   * Ends the current session after the broker was lost or restarted. What was sent in it is lost
+   * with it: tasks and requests fail with a BrokerException at once, never hang. What callers
+   * posted and was not sent yet is kept for the next session.
+   */
+  private void reconnect(String reason) {
+    welcomed = false;
+    for (Outgoing out = mailbox.poll(); out != null; out = mailbox.poll()) {
+      held.add(out);
+    }
+    Set<Long> notSent = new HashSet<>();
+    for (Outgoing out : held) {
+      if (out instanceof Submit submit) {
+        try {
+          notSent.add(TaskFrame.header(submit.frame()).taskId());
+        } catch (IOException e) {
+          // A frame this client wrote always has a header.
+        }
+      }
+    }
+    BrokerException lost = new BrokerException("lost the session with the broker at " + address
+        + " (" + reason + "); the tasks and requests in flight in it were lost; reconnecting");
+    LOG.log(Level.WARNING, lost.getMessage());
+    listener.lost(lost, notSent);
+    failAsked(lost, false);
   }
 
   /** Fails the requests waiting for a reply and, when the connection ends, those not sent. */
@@ -266,7 +385,17 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
       reply.completeExceptionally(cause);
     }
     asked.clear();
-    for (Outgoing out = closing ? mailbox.poll() : null; out != null; out = mailbox.poll()) {
+    if (!closing) {
+      return;
+    }
+    List<Outgoing> unsent = new ArrayList<>(held);
+    unsent.addAll(mailboxFirst);
+    held.clear();
+    mailboxFirst.clear();
+    for (Outgoing out = mailbox.poll(); out != null; out = mailbox.poll()) {
+      unsent.add(out);
+    }
+    for (Outgoing out : unsent) {
       if (out instanceof Ask ask) {
         ask.reply().completeExceptionally(cause);
       }
@@ -283,6 +412,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     try {
       switch (type) {
         case RESULT -> listener.results(Wire.unpackBinaries(msg.pop().getData()));
+        case OUTPUT -> printRemoteOutput(msg);
         case REPLY -> {
           for (ZFrame frame : msg) {
             Reply reply = Reply.decode(frame.getData());
@@ -294,11 +424,26 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
         }
         case WELCOME, HEARTBEAT -> {
           Welcome settings = Welcome.decode(msg.pop().getData());
+          if (type == MessageType.WELCOME) {
+            if (welcome.isDone()) {
+              LOG.log(Level.INFO, "reconnected to the broker at " + address + ": session "
+                  + settings.sessionId());
+            }
+            welcomed = true;
+            refusals = 0;
+            if (watch != null) {
+              watch.close(); // the handshake is over; nothing more to watch on this socket
+              watch = null;
+            }
+          }
           welcome.complete(settings);
           return settings;
         }
         case ERROR -> {
           ErrorReply reply = ErrorReply.decode(msg.pop().getData());
+          if (welcomed && reply.code() == ErrorCode.NOT_CONNECTED) {
+            return RESTARTED;
+          }
           if (!welcome.isDone()) {
             welcome.completeExceptionally(reply.code() == ErrorCode.AUTHENTICATION
                 ? new AuthenticationException("the broker at " + address + " refused this"
@@ -315,6 +460,43 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
       LOG.log(Level.WARNING, "malformed " + type + " from the broker ignored", e);
     }
     return null;
+  }
+
+  /**
+   * Prints what a task printed on a remote worker, each line after the worker's host and pid, on
+   * this process's standard output or error as the task printed it.
+   */
+  private static void printRemoteOutput(ZMsg msg) throws IOException {
+    if (msg.size() != 2) {
+      throw new IOException("OUTPUT has a source frame and a lines frame");
+    }
+    String prefix;
+    try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
+      in.unpackArrayHeader();
+      prefix = "[" + in.unpackString() + ":" + in.unpackLong() + "] ";
+    } catch (RuntimeException e) {
+      throw new IOException("malformed OUTPUT source: " + e.getMessage(), e);
+    }
+    try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
+      int count = in.unpackArrayHeader();
+      StringBuilder out = new StringBuilder();
+      StringBuilder err = new StringBuilder();
+      for (int i = 0; i < count; i++) {
+        in.unpackArrayHeader();
+        int stream = in.unpackInt();
+        (stream == 2 ? err : out).append(prefix).append(in.unpackString()).append('\n');
+      }
+      if (out.length() > 0) {
+        System.out.print(out);
+        System.out.flush();
+      }
+      if (err.length() > 0) {
+        System.err.print(err);
+        System.err.flush();
+      }
+    } catch (RuntimeException e) {
+      throw new IOException("malformed OUTPUT lines: " + e.getMessage(), e);
+    }
   }
 
   private static long send(ZMQ.Socket socket, MessageType type, List<byte[]> body) {

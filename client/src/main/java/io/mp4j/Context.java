@@ -292,6 +292,6 @@ public final class Context extends SharedObjects implements AutoCloseable {
     public void refused(io.mp4j.protocol.ErrorReply reply) {}
 
     @Override
-    public void lost(Mp4jException cause) {}
+    public void lost(Mp4jException cause, java.util.Set<Long> notSent) {}
   };
 }

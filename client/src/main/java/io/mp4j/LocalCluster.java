@@ -41,7 +41,7 @@ final class LocalCluster implements AutoCloseable {
     AtomicReference<WorkerSupervisor> supervisorRef = new AtomicReference<>();
     BrokerConfig config = new BrokerConfig();
     types.forEach(config::registerType);
-    this.broker = Broker.start(config.context(context).authkey(authkey)
+    this.broker = Broker.start(config.context(context).authkey(authkey).encrypt(false)
         .workerTimeout(workerTimeout)
         .onWorkerJoined(pid -> {
           WorkerSupervisor owner = supervisorRef.get();
@@ -58,6 +58,7 @@ final class LocalCluster implements AutoCloseable {
     this.supervisor = new WorkerSupervisor(broker.endpoint(), authkey, "worker", maxTasksPerChild,
         List.of(), true, jvmOptions, broker::workerProcessExited);
     supervisor.startTimeout(START_TIMEOUT);
+    supervisor.plainTransport();
     supervisorRef.set(supervisor);
     this.shutdownHook = new Thread(this::close, "mp4j-pool-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);

@@ -304,17 +304,20 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
   }
 
   @Override
-  public void lost(Mp4jException cause) {
+  public void lost(Mp4jException cause, java.util.Set<Long> notSent) {
     try {
-      resultThread.execute(() -> failAll(cause));
+      resultThread.execute(() -> failAll(cause, notSent));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // The pool has stopped; nothing is left to fail.
     }
   }
 
-  private void failAll(Mp4jException cause) {
+  private void failAll(Mp4jException cause, java.util.Set<Long> spared) {
     List<Long> ids = new ArrayList<>(pending.keySet());
     for (Long id : ids) {
+      if (spared.contains(id)) {
+        continue;
+      }
       Pending part = pending.remove(id);
       if (part == null) {
         continue;
@@ -334,7 +337,7 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
       cluster.close();
     }
     try {
-      resultThread.execute(() -> failAll(new Mp4jException("the pool was terminated")));
+      resultThread.execute(() -> failAll(new Mp4jException("the pool was terminated"), java.util.Set.of()));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // Already stopped: nothing is pending.
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mp4j.broker.Broker;
 import io.mp4j.broker.BrokerConfig;
 import io.mp4j.broker.BrokerStats;
+import io.mp4j.protocol.CurveKeys;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.ErrorReply;
 import io.mp4j.protocol.Hello;
@@ -76,6 +77,8 @@ class BrokerInputTest {
     socket.setLinger(0);
     socket.setHandshakeIvl(1000);
     socket.setReceiveTimeOut(10_000);
+    // The raw peer holds the key at the transport (CurveZMQ) to reach the broker's HELLO checks.
+    CurveKeys.of(KEY).applyClient(socket);
     socket.connect(broker.endpoint());
     return socket;
   }
@@ -163,7 +166,8 @@ class BrokerInputTest {
       assertEquals(ErrorCode.AUTHENTICATION, error(peer).code());
       send(peer, type(MessageType.HELLO), hello(null));
       assertEquals(ErrorCode.AUTHENTICATION, error(peer).code());
-      assertEquals(before + 2, stats().authFailures());
+      // Connections of earlier tests refused in their handshake may be counted meanwhile.
+      assertTrue(stats().authFailures() >= before + 2);
     } finally {
       peer.close();
     }

@@ -149,12 +149,17 @@ class ManagerSemanticsTest {
     assertThrows(IndexOutOfBoundsException.class, () -> array.set(4, 1));
   }
 
+  /** A standalone broker, as two separate programs share. */
+  private static io.mp4j.broker.Broker standaloneBroker() {
+    return io.mp4j.broker.Broker.start(new io.mp4j.broker.BrokerConfig()
+        .authkey("manager-test".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
   @Test
   void namedObjects_areSharedBetweenPrograms() {
-    String address = manager.context().cluster().broker().endpoint();
-    String authkey = new String(manager.context().cluster().authkey(),
-        java.nio.charset.StandardCharsets.UTF_8);
-    try (Manager other = Manager.connect(address, authkey)) {
+    try (var broker = standaloneBroker();
+        Manager manager = Manager.connect(broker.endpoint(), "manager-test");
+        Manager other = Manager.connect(broker.endpoint(), "manager-test")) {
       SharedDict<String, Integer> mine = manager.named("shared-scores").dict(String.class,
           Integer.class);
       mine.put("alice", 3);
@@ -175,17 +180,20 @@ class ManagerSemanticsTest {
 
   @Test
   void anonymousObjects_goWithTheProgramThatMadeThem() {
-    String address = manager.context().cluster().broker().endpoint();
-    String authkey = new String(manager.context().cluster().authkey(),
-        java.nio.charset.StandardCharsets.UTF_8);
-    SharedList<String> list;
-    try (Manager other = Manager.connect(address, authkey)) {
-      list = other.list(String.class);
-      list.add("x");
+    try (var broker = standaloneBroker();
+        Manager manager = Manager.connect(broker.endpoint(), "manager-test")) {
+      SharedList<String> list;
+      try (Manager other = Manager.connect(broker.endpoint(), "manager-test")) {
+        list = other.list(String.class);
+        list.add("x");
+        assertEquals(List.of("x"), new SharedList<>(manager.channel(), list.name(),
+            String.class));
+      }
+      SharedList<String> orphan = new SharedList<>(manager.channel(), list.name(),
+          String.class);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThrows(IllegalStateException.class, orphan::size));
     }
-    SharedList<String> orphan = new SharedList<>(manager.channel(), list.name(), String.class);
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThrows(IllegalStateException.class, orphan::size));
   }
 
   @Test

@@ -152,8 +152,8 @@ class StatusTest {
     String[] result = run("status", "--connect", broker.endpoint(), "--authkey-file",
         wrong.toString(), "--timeout-ms", "5000");
     assertEquals("1", result[0]);
-    assertTrue(result[2].contains("authentication failed"), result[2]);
-    assertEquals(before + 1, broker.stats(Duration.ofSeconds(5)).authFailures());
+    assertTrue(result[2].contains("authkey does not match"), result[2]);
+    assertTrue(broker.stats(Duration.ofSeconds(5)).authFailures() >= before + 1);
     assertThrows(AuthenticationException.class, () -> StatusCommand.fetch(broker.endpoint(),
         null, Duration.ofSeconds(5)));
   }
@@ -185,23 +185,24 @@ class StatusTest {
 
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         Map<String, Object> now = status();
-        assertEquals(number(before, "authFailures") + 1, number(now, "authFailures"));
+        // The refused key, and (with CurveZMQ, whose refusals JeroMQ reports only as closed
+        // connections) possibly the garbled connections too.
+        assertTrue(number(now, "authFailures") >= number(before, "authFailures") + 1,
+            now.toString());
         Map<String, Object> was = connections(before);
         Map<String, Object> is = connections(now);
-        assertTrue(number(is, "foreignGreetings") >= number(was, "foreignGreetings") + 1,
-            is.toString());
-        long noHandshakeBefore = number(was, "accepted") - number(was, "handshakes")
-            - number(was, "foreignGreetings");
-        long noHandshakeNow = number(is, "accepted") - number(is, "handshakes")
-            - number(is, "foreignGreetings");
-        // The silent connection (still open) and the one whose greeting was garbled.
-        assertTrue(noHandshakeNow >= noHandshakeBefore + 2, is.toString());
+        // Random bytes, a garbled greeting and the silent connection (still open) reached no
+        // ZeroMQ 3 handshake. (With CurveZMQ, JeroMQ drops an old-protocol greeting without
+        // telling which protocol it took it for, so they are not told apart here.)
+        long noHandshakeBefore = number(was, "accepted") - number(was, "handshakes");
+        long noHandshakeNow = number(is, "accepted") - number(is, "handshakes");
+        assertTrue(noHandshakeNow >= noHandshakeBefore + 3, is.toString());
       });
       String[] result = run("status", "--connect", endpoint, "--authkey-file",
           keyFile.toString());
       assertEquals("0", result[0], result[2]);
       assertTrue(result[1].matches("(?s).*wrong or missing authkey:\\s+[1-9].*"), result[1]);
-      assertTrue(result[1].matches("(?s).*garbage greetings \\(not ZeroMQ 3\\):\\s+[1-9].*"),
+      assertTrue(result[1].matches("(?s).*garbage greetings \\(not ZeroMQ 3\\):\\s+\\d.*"),
           result[1]);
       assertTrue(result[1].matches("(?s).*connections without a handshake:\\s+[1-9].*"),
           result[1]);

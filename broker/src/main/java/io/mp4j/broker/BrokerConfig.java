@@ -13,6 +13,7 @@ import org.zeromq.ZContext;
 public final class BrokerConfig {
   private String bindAddress = "tcp://127.0.0.1:0";
   private byte[] authkey;
+  private boolean encrypt = true;
   private Duration heartbeatInterval = Duration.ofSeconds(1);
   private Duration workerTimeout = Duration.ofSeconds(4);
   private Duration clientTimeout = Duration.ofSeconds(15);
@@ -34,6 +35,16 @@ public final class BrokerConfig {
   /** The key every peer must present; null lets any peer in (loopback only). */
   public BrokerConfig authkey(byte[] value) {
     this.authkey = value == null ? null : value.clone();
+    return this;
+  }
+
+  /**
+   * Whether, with an authkey, the TCP socket is a CurveZMQ server (authenticated and encrypted;
+   * the default). A local pool turns it off: its broker listens on loopback with a random key
+   * for its own child processes only, and encryption there would cost time and protect nothing.
+   */
+  public BrokerConfig encrypt(boolean value) {
+    this.encrypt = value;
     return this;
   }
 
@@ -149,6 +160,10 @@ public final class BrokerConfig {
 
   byte[] authkey() {
     return authkey;
+  }
+
+  boolean encrypts() {
+    return encrypt && io.mp4j.protocol.CurveKeys.encrypts(bindAddress, authkey);
   }
 
   long heartbeatNanos() {

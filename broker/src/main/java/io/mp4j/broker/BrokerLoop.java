@@ -1,5 +1,6 @@
 package io.mp4j.broker;
 
+import io.mp4j.protocol.CurveKeys;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.ErrorReply;
 import io.mp4j.protocol.Hello;
@@ -78,6 +79,10 @@ final class BrokerLoop implements Runnable {
   private final ZMQ.Poller poller;
   private final String endpoint;
   private final String inprocEndpoint;
+  /** The CurveZMQ keys when the TCP socket encrypts, else null. */
+  private final CurveKeys curveKeys;
+  /** Answers ZAP requests: which CurveZMQ clients may connect. Null without encryption. */
+  private final ZMQ.Socket zap;
 
   private final Map<String, Peer> peers = new HashMap<>();
   private final SharedState shared;
@@ -120,6 +125,17 @@ final class BrokerLoop implements Runnable {
     router.setLinger(0);
     router.setMaxMsgSize(2L * config.maxMessageBytes() + (1 << 20));
     router.setRouterHandover(true);
+    if (config.encrypts()) {
+      curveKeys = CurveKeys.of(config.authkey());
+      // The ZAP handler must be bound before the first connection arrives; the context holds one.
+      zap = context.createSocket(SocketType.REP);
+      zap.setLinger(0);
+      zap.bind("inproc://zeromq.zap.01");
+      curveKeys.applyServer(router);
+    } else {
+      curveKeys = null;
+      zap = null;
+    }
     router.bind(config.bindAddress());
     this.endpoint = router.getLastEndpoint();
     if (config.context() != null) {
@@ -128,13 +144,17 @@ final class BrokerLoop implements Runnable {
     } else {
       this.inprocEndpoint = null;
     }
+    // One monitor per socket: ZeroMQ keeps only the last one set.
     this.connections = new ConnectionMonitor(context, router,
-        Integer.toString(System.identityHashCode(this)));
+        Integer.toString(System.identityHashCode(this)), zap != null);
     this.startedNanos = config.nanoClock().getAsLong();
-    this.poller = context.createPoller(3);
+    this.poller = context.createPoller(4);
     poller.register(router, ZMQ.Poller.POLLIN);
     poller.register(mailbox.channel(), ZMQ.Poller.POLLIN);
     poller.register(connections.socket(), ZMQ.Poller.POLLIN);
+    if (zap != null) {
+      poller.register(zap, ZMQ.Poller.POLLIN);
+    }
   }
 
   String endpoint() {
@@ -156,6 +176,9 @@ final class BrokerLoop implements Runnable {
         if (poller.pollin(0)) {
           readMessages();
         }
+        if (zap != null && poller.pollin(3)) {
+          answerZap();
+        }
         if (poller.pollin(1)) {
           mailbox.clearSignal();
           for (Command command = mailbox.poll(); command != null; command = mailbox.poll()) {
@@ -163,7 +186,7 @@ final class BrokerLoop implements Runnable {
           }
         }
         if (poller.pollin(2)) {
-          connections.drain();
+          authFailures += connections.drain();
         }
         now = config.nanoClock().getAsLong();
         shared.expire(now);
@@ -189,6 +212,9 @@ final class BrokerLoop implements Runnable {
       }
     } finally {
       poller.close();
+      if (zap != null) {
+        zap.close();
+      }
       router.close();
       connections.close();
       if (config.context() == null) {
@@ -212,6 +238,37 @@ final class BrokerLoop implements Runnable {
         malformedDropped++;
         LOG.log(Level.WARNING, "dropped a message that could not be handled", e);
       }
+    }
+  }
+
+  /**
+   * Answers the ZAP requests waiting: a CurveZMQ client is let in when its long-term key is the
+   * one derived from the authkey, which only a holder of the authkey can have.
+   */
+  private void answerZap() {
+    for (ZMsg request = ZMsg.recvMsg(zap, ZMQ.DONTWAIT); request != null;
+        request = ZMsg.recvMsg(zap, ZMQ.DONTWAIT)) {
+      List<byte[]> frames = new ArrayList<>();
+      request.forEach(frame -> frames.add(frame.getData()));
+      // [version, requestId, domain, address, identity, mechanism, credentials...]
+      boolean ok = frames.size() >= 7
+          && "CURVE".equals(new String(frames.get(5), StandardCharsets.US_ASCII))
+          && curveKeys.acceptsPeer(frames.get(6));
+      if (!ok) {
+        authFailures++;
+        String address = frames.size() > 3 ? new String(frames.get(3), StandardCharsets.UTF_8)
+            : "?";
+        LOG.log(Level.WARNING, "refused a connection from " + address
+            + ": its CurveZMQ key does not come from the authkey");
+      }
+      ZMsg reply = new ZMsg();
+      reply.add("1.0");
+      reply.add(frames.size() > 1 ? frames.get(1) : new byte[0]);
+      reply.add(ok ? "200" : "400");
+      reply.add(ok ? "OK" : "wrong authkey");
+      reply.add("");
+      reply.add(new byte[0]);
+      reply.send(zap);
     }
   }
 
@@ -260,6 +317,7 @@ final class BrokerLoop implements Runnable {
       Worker worker = (Worker) peer;
       switch (type) {
         case RESULT -> results(worker, msg);
+        case OUTPUT -> output(worker, msg);
         case REQUEST -> request(worker, msg, now);
         case HEARTBEAT -> { }
         case BYE -> removeWorker(worker, null);
@@ -381,6 +439,10 @@ final class BrokerLoop implements Runnable {
         signal(session, request);
       } else if (request.op().equals(BrokerStatus.OP)) {
         reply(peer, Reply.ok(request.requestId(), status(peer, now)));
+      } else if (request.op().equals("worker.drain") && peer instanceof Worker worker) {
+        drain(worker, request);
+      } else if (request.op().equals("worker.exited") && peer instanceof Worker worker) {
+        siblingExited(worker, request);
       } else {
         shared.handle(peer, request, now);
       }
@@ -421,6 +483,44 @@ final class BrokerLoop implements Runnable {
     reply(session, Reply.ok(request.requestId(), Wire.pack(packer -> packer.packBoolean(false))));
   }
 
+  /**
+   * A worker whose daemon is stopping: it is given no more tasks, and finishes those it holds.
+   * The reply follows every task sent to it before, so when it arrives the worker knows that
+   * nothing more is coming.
+   */
+  private void drain(Worker worker, Request request) {
+    worker.draining = true;
+    workersWithCapacity.remove(worker);
+    worker.scheduled = false;
+    LOG.log(Level.INFO, "worker " + worker.describe() + " drains its " + worker.inFlight.size()
+        + " tasks");
+    reply(worker, Reply.ok(request.requestId(), null));
+  }
+
+  /**
+   * A worker daemon's process died and a sibling of it says so: its tasks move now rather than
+   * after the heartbeat timeout. Only a worker on the same host may say so, since pids are
+   * unique only within a host.
+   */
+  private void siblingExited(Worker reporter, Request request) {
+    long pid;
+    String cause;
+    try (MessageUnpacker args = Wire.unpacker(request.args())) {
+      args.unpackArrayHeader();
+      pid = args.unpackLong();
+      cause = args.unpackString();
+    } catch (IOException | RuntimeException e) {
+      reply(reporter, Reply.failed(request.requestId(), ErrorCode.BAD_REQUEST,
+          "worker.exited takes [pid, cause]"));
+      return;
+    }
+    Worker dead = workersByPid.get(pid);
+    if (dead != null && dead != reporter && dead.host.equals(reporter.host)) {
+      removeWorker(dead, cause + " (reported by its daemon)");
+    }
+    reply(reporter, Reply.ok(request.requestId(), null));
+  }
+
   /** Queues a reply; the replies of one turn leave together, one REPLY message per peer. */
   private void reply(Peer peer, Reply reply) {
     if (peers.get(key(peer.identity)) == peer) {
@@ -453,6 +553,38 @@ final class BrokerLoop implements Runnable {
       malformedDropped++;
       sendError(worker.identity, ErrorCode.MALFORMED, "malformed RESULT: " + e.getMessage());
     }
+  }
+
+  /**
+   * Passes what a task printed on a remote worker to the client whose task it was, named by the
+   * broker's own record of the worker's host and pid. The lines stay opaque here.
+   */
+  private void output(Worker worker, ZMsg msg) {
+    long sessionId;
+    try {
+      if (msg.size() != 2) {
+        throw new IOException("OUTPUT has a session frame and a lines frame");
+      }
+      try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
+        sessionId = in.unpackLong();
+      }
+    } catch (IOException | RuntimeException e) {
+      malformedDropped++;
+      sendError(worker.identity, ErrorCode.MALFORMED, "malformed OUTPUT: " + e.getMessage());
+      return;
+    }
+    byte[] lines = msg.pop().getData();
+    for (Peer peer : peers.values()) {
+      if (peer instanceof Session session && session.id == sessionId) {
+        send(session.identity, MessageType.OUTPUT, Wire.pack(packer -> {
+          packer.packArrayHeader(2);
+          packer.packString(worker.host);
+          packer.packLong(worker.pid);
+        }), lines);
+        return;
+      }
+    }
+    // The client has gone: nobody is left to read what its task printed.
   }
 
   private void completed(Worker worker, long key, long nanos, byte[] resultFrame) {
@@ -500,7 +632,7 @@ final class BrokerLoop implements Runnable {
    * that asks is left out of the clients: it is the status command, not anyone's work.
    */
   private byte[] status(Peer asking, long now) {
-    connections.drain();
+    authFailures += connections.drain();
     List<Worker> workers = new ArrayList<>(workersByPid.values());
     List<Session> sessions = new ArrayList<>();
     for (Peer peer : peers.values()) {

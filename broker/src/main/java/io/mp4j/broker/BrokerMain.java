@@ -95,7 +95,8 @@ public final class BrokerMain implements Callable<Integer> {
       stopped.countDown();
     }, "mp4j-broker-shutdown"));
     System.err.println("mp4j broker listening on " + broker.endpoint()
-        + (authkey == null ? " (no authkey: loopback only)" : ""));
+        + (authkey == null ? " (no authkey: loopback only)"
+            : " (authkey set: connections are authenticated and encrypted with CurveZMQ)"));
     stopped.await();
     return 0;
   }

@@ -20,6 +20,8 @@ final class Worker extends Peer {
   final Set<Long> initializedSessions = new HashSet<>();
   /** Moving average of the time one task takes on this worker, 0 until the first result. */
   double averageTaskNanos;
+  /** Whether its daemon is stopping: it finishes what it holds and gets nothing more. */
+  boolean draining;
   /** Whether this worker is in the broker's round-robin of workers with spare capacity. */
   boolean scheduled;
   /** Tasks assigned in the current turn, sent together at its end. */
@@ -34,7 +36,7 @@ final class Worker extends Peer {
 
   /** How many more tasks it may hold now, given how long its tasks take. */
   int spareCapacity(long targetBatchNanos, int maxPrefetch) {
-    if (runsExclusive()) {
+    if (draining || runsExclusive()) {
       return 0;
     }
     int limit;

@@ -35,7 +35,9 @@ public enum MessageType {
   /** Broker to peer: the outcome of a REQUEST, sent when the operation completes. */
   REPLY(11),
   /** Broker to worker: end the process as this signal would (a Process's terminate or kill). */
-  SIGNAL(12);
+  SIGNAL(12),
+  /** Worker to broker, broker to client: lines a task printed on a remote worker. */
+  OUTPUT(13);
 
   private static final MessageType[] BY_CODE = new MessageType[16];
 

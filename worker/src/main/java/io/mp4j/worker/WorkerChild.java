@@ -1,7 +1,10 @@
 package io.mp4j.worker;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +15,11 @@ import java.util.List;
  * needs no option parser: a child JVM reaches its first task sooner without one.
  */
 public final class WorkerChild {
+  /** The longest a drain may take here; the daemon has a limit of its own. */
+  private static final Duration DRAIN_LIMIT = Duration.ofHours(24);
+  /** The worker, once made, for the reports that its parent writes on standard input. */
+  private static final CompletableFuture<WorkerProcess> PROCESS = new CompletableFuture<>();
+
   private WorkerChild() {}
 
   /**
@@ -29,6 +37,8 @@ public final class WorkerChild {
     String name = "worker";
     int maxTasks = 0;
     boolean exitOnBrokerLoss = false;
+    boolean plain = false;
+    boolean forwardOutput = false;
     List<String> allowed = new ArrayList<>();
     for (String arg : args) {
       int eq = arg.indexOf('=');
@@ -39,6 +49,8 @@ public final class WorkerChild {
         case "name" -> name = value;
         case "max-tasks" -> maxTasks = Integer.parseInt(value);
         case "exit-on-broker-loss" -> exitOnBrokerLoss = true;
+        case "plain" -> plain = true;
+        case "forward-output" -> forwardOutput = true;
         case "allow" -> allowed.add(value);
         default -> throw new IllegalArgumentException("unknown worker setting " + arg);
       }
@@ -53,17 +65,37 @@ public final class WorkerChild {
         .maxTasks(maxTasks)
         .allowedPackages(allowed)
         .exitOnBrokerLoss(exitOnBrokerLoss)
+        .encrypt(!plain)
+        .forwardOutput(forwardOutput)
         .brokerTimeout(Duration.ofSeconds(exitOnBrokerLoss ? 10 : 5));
-    System.exit(new WorkerProcess(config).run());
+    WorkerProcess process = new WorkerProcess(config);
+    // SIGTERM (a daemon stopping) drains: the tasks held are finished and answered first. After
+    // run has returned, as on System.exit, there is nothing left to drain.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> process.drain(DRAIN_LIMIT),
+        "mp4j-drain"));
+    PROCESS.complete(process);
+    System.exit(process.run());
   }
 
-  /** Exits as soon as standard input ends, which happens when the parent process dies. */
+  /**
+   * Reads the parent's reports on standard input, and exits as soon as it ends, which happens
+   * when the parent process dies. The only report is {@code exited PID CAUSE}: a sibling died,
+   * and this worker tells the broker (see {@link WorkerSupervisor}).
+   */
   private static void watchParent() {
     Thread watcher = new Thread(() -> {
-      InputStream in = System.in;
-      try {
-        while (in.read() >= 0) {
-          // The parent never writes; any byte is ignored.
+      try (BufferedReader in = new BufferedReader(
+          new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          String[] parts = line.split(" ", 3);
+          if (parts.length == 3 && parts[0].equals("exited")) {
+            try {
+              long pid = Long.parseLong(parts[1]);
+              PROCESS.thenAccept(process -> process.reportSiblingExited(pid, parts[2]));
+            } catch (NumberFormatException e) {
+              // Not a report this worker understands; the parent writes nothing else.
+            }
+          }
         }
       } catch (IOException e) {
         // A broken pipe means the parent is gone, as end-of-file does.

@@ -11,6 +11,8 @@ import java.util.Objects;
 public final class WorkerConfig {
   private String brokerAddress;
   private byte[] authkey;
+  private boolean encrypt = true;
+  private boolean forwardOutput;
   private String name = "worker";
   private int maxTasks;
   private List<String> allowedPackages = List.of();
@@ -26,6 +28,24 @@ public final class WorkerConfig {
   /** The broker's authkey, or null when it has none. */
   public WorkerConfig authkey(byte[] value) {
     this.authkey = value == null ? null : value.clone();
+    return this;
+  }
+
+  /**
+   * Whether a TCP connection with an authkey uses CurveZMQ (the default); off for the workers of
+   * a local pool, whose broker listens on loopback for them alone.
+   */
+  public WorkerConfig encrypt(boolean value) {
+    this.encrypt = value;
+    return this;
+  }
+
+  /**
+   * Whether what tasks print goes to their client too (a remote daemon's workers); a local
+   * pool's workers share the client's console already.
+   */
+  public WorkerConfig forwardOutput(boolean value) {
+    this.forwardOutput = value;
     return this;
   }
 
@@ -68,6 +88,14 @@ public final class WorkerConfig {
 
   byte[] authkey() {
     return authkey;
+  }
+
+  boolean forwardOutput() {
+    return forwardOutput;
+  }
+
+  boolean encrypt() {
+    return encrypt;
   }
 
   String name() {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,6 +51,11 @@ public final class WorkerMain implements Callable<Integer> {
           + "${sys:path.separator}'; added to the worker processes' class path.")
   String classpath;
 
+  @Option(names = "--drain-timeout-ms", defaultValue = "300000",
+      description = "On SIGTERM, how long the worker processes may take to finish the tasks they"
+          + " hold before they are killed (default: ${DEFAULT-VALUE}).")
+  long drainTimeoutMillis;
+
   /** Runs the command; see {@code --help}. */
   public static void main(String[] args) {
     System.exit(new CommandLine(new WorkerMain()).execute(args));
@@ -69,9 +75,17 @@ public final class WorkerMain implements Callable<Integer> {
     WorkerSupervisor supervisor = new WorkerSupervisor(connect, authkey, name, maxTasksPerChild,
         allowedPackages, false, List.of(), null);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      supervisor.close();
+      // SIGTERM drains: the processes finish what they hold and take nothing more.
+      System.err.println("mp4j worker: draining");
+      boolean drained = supervisor.drain(Duration.ofMillis(drainTimeoutMillis));
+      System.err.println("mp4j worker: " + (drained ? "drained; exiting"
+          : "killed the processes still busy at the drain timeout; exiting"));
       stopped.countDown();
+      System.err.flush();
+      // A JVM ended by a signal exits 143 once its hooks are done; a finished drain is a success.
+      Runtime.getRuntime().halt(drained ? 0 : 1);
     }, "mp4j-worker-shutdown"));
+    supervisor.forwardOutput();
     supervisor.start(count);
     System.err.println("mp4j worker: " + count + " processes serving " + connect);
     stopped.await();

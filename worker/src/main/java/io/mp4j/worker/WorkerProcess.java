@@ -2,6 +2,8 @@ package io.mp4j.worker;
 
 import io.mp4j.protocol.BrokerChannel;
 import io.mp4j.protocol.Channels;
+import io.mp4j.protocol.CurveKeys;
+import io.mp4j.protocol.HandshakeWatch;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.ErrorReply;
 import io.mp4j.protocol.Hello;
@@ -24,7 +26,13 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
 import org.msgpack.core.MessageUnpacker;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -52,16 +60,17 @@ public final class WorkerProcess implements BrokerChannel {
 
   private sealed interface Work {}
 
-  private record Task(long key, long sessionId, byte[] frame) implements Work {}
+  /** A task, with the connection it came on: its key means nothing on another. */
+  private record Task(long key, long sessionId, byte[] frame, int epoch) implements Work {}
 
-  private record Initialize(long sessionId, byte[] frame) implements Work {}
+  private record Initialize(long sessionId, byte[] frame, int epoch) implements Work {}
 
   private record Stop() implements Work {}
 
   private sealed interface Outgoing {}
 
   /** One finished task: the broker's key, how long it took, and its result frame. */
-  private record Done(long key, long nanos, byte[] resultFrame) {}
+  private record Done(long key, long nanos, byte[] resultFrame, int epoch) {}
 
   private record Results(List<Done> done) implements Outgoing {}
 
@@ -82,6 +91,21 @@ public final class WorkerProcess implements BrokerChannel {
   /** Requests of tasks sent and not yet answered; touched by the I/O thread alone. */
   private final Map<Long, CompletableFuture<Reply>> asked = new HashMap<>();
   private boolean welcomed;
+  /**
+   * The number of the current connection. A broker that restarted numbers its tasks afresh, so
+   * the result of a task from an earlier connection must not reach it: its key may now name
+   * another task.
+   */
+  private volatile int epoch;
+  /** Tasks received and not yet answered; the drain waits for it to reach 0. */
+  private final AtomicInteger held = new AtomicInteger();
+  private final Object heldChanged = new Object();
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final CountDownLatch drainRequested = new CountDownLatch(1);
+  /** Copies what tasks print for their clients; null unless the config asks for it. */
+  private OutputForwarder output;
+  /** Handshakes refused in a row. */
+  private int refusals;
 
   /** Creates a worker; {@link #run} connects it. */
   public WorkerProcess(WorkerConfig config) {
@@ -97,6 +121,9 @@ public final class WorkerProcess implements BrokerChannel {
    */
   public int run() {
     Channels.setWorkerChannel(this);
+    if (config.forwardOutput()) {
+      output = OutputForwarder.install();
+    }
     Thread taskThread = new Thread(this::runTasks, "mp4j-task");
     taskThread.setDaemon(true);
     taskThread.start();
@@ -108,11 +135,18 @@ public final class WorkerProcess implements BrokerChannel {
         if (welcomed) {
           backoffMillis = 10;
         }
+        if (again && drainRequested.getCount() == 0) {
+          // Draining without a broker: nobody is left to hear the results.
+          break;
+        }
         if (again) {
           Log.LOG.log(Level.INFO, "broker " + config.brokerAddress() + " lost; reconnecting in "
               + backoffMillis + " ms");
           try {
-            Thread.sleep(backoffMillis); // back-off between reconnection attempts, not a wait
+            // The back-off between reconnection attempts, cut short by a drain.
+            if (drainRequested.await(backoffMillis, TimeUnit.MILLISECONDS)) {
+              break;
+            }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             break;
@@ -123,12 +157,80 @@ public final class WorkerProcess implements BrokerChannel {
     } finally {
       work.add(new Stop());
       outgoing.close();
+      finished.countDown();
     }
     return exitCode;
   }
 
+  /**
+   * Stops taking tasks, finishes those this worker holds, says BYE and lets {@link #run} return:
+   * what a worker does when its daemon stops (SIGTERM). Returns when done or at the timeout; at
+   * once when the worker has stopped already.
+   */
+  public void drain(Duration timeout) {
+    if (finished.getCount() == 0) {
+      return;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    drainRequested.countDown();
+    try {
+      // The broker's reply follows every task it sent before it: after it, nothing more comes.
+      request("worker.drain", "", Wire.pack(packer -> packer.packArrayHeader(0)))
+          .get(Math.min(5_000, timeout.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      Log.LOG.log(Level.WARNING, "the broker did not confirm the drain; finishing what is held");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    try {
+      synchronized (heldChanged) {
+        for (long left = deadline - System.nanoTime(); held.get() > 0 && left > 0;
+            left = deadline - System.nanoTime()) {
+          TimeUnit.NANOSECONDS.timedWait(heldChanged, left);
+        }
+      }
+      outgoing.post(new Retire());
+      finished.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Tells the broker that a sibling process of the same daemon died, so that its tasks move at
+   * once rather than after the heartbeat timeout.
+   */
+  public void reportSiblingExited(long siblingPid, String cause) {
+    request("worker.exited", "", Wire.pack(packer -> {
+      packer.packArrayHeader(2);
+      packer.packLong(siblingPid);
+      packer.packString(cause);
+    }));
+  }
+
+  private void answered(int count) {
+    if (held.addAndGet(-count) <= 0) {
+      synchronized (heldChanged) {
+        heldChanged.notifyAll();
+      }
+    }
+  }
+
   /** Serves one connection; returns whether to reconnect. */
   private boolean serve(ZContext context) {
+    int current = ++epoch;
+    // Tasks of the last connection that have not started are dropped: the broker that sent them
+    // gave them to another worker when it lost this one, or it is gone.
+    int dropped = 0;
+    for (var it = work.iterator(); it.hasNext(); ) {
+      Work item = it.next();
+      if (item instanceof Task || item instanceof Initialize) {
+        it.remove();
+        dropped += item instanceof Task ? 1 : 0;
+      }
+    }
+    answered(dropped);
     ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
     socket.setLinger(1000);
     socket.setSndHWM(0);
@@ -136,6 +238,11 @@ public final class WorkerProcess implements BrokerChannel {
     // A connecting JeroMQ socket's handshake stalls about once in a hundred connections and
     // would sit until the 30 s default; a short limit makes it reconnect at once.
     socket.setHandshakeIvl(1000);
+    if (config.encrypt() && CurveKeys.encrypts(config.brokerAddress(), config.authkey())) {
+      CurveKeys.of(config.authkey()).applyClient(socket);
+    }
+    HandshakeWatch watch = config.brokerAddress().startsWith("tcp://")
+        ? new HandshakeWatch(context, socket, 1000) : null;
     socket.connect(config.brokerAddress());
     ZMQ.Poller poller = context.createPoller(2);
     poller.register(socket, ZMQ.Poller.POLLIN);
@@ -155,10 +262,18 @@ public final class WorkerProcess implements BrokerChannel {
           for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
               msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
             lastReceived = System.nanoTime();
-            Boolean outcome = handle(msg);
+            Boolean outcome = handle(msg, current);
             if (outcome != null) {
               return outcome;
             }
+          }
+        }
+        if (output != null && welcomed) {
+          // Before any result: what a task printed reaches its client before its result does.
+          for (Map.Entry<Long, byte[]> lines : output.take(current).entrySet()) {
+            long session = lines.getKey();
+            send(socket, MessageType.OUTPUT, Wire.pack(packer -> packer.packLong(session)),
+                lines.getValue());
           }
         }
         if (poller.pollin(1)) {
@@ -177,7 +292,11 @@ public final class WorkerProcess implements BrokerChannel {
               requests.clear();
             }
             if (out instanceof Results results) {
-              send(socket, MessageType.RESULT, encode(results.done()));
+              List<Done> done = results.done();
+              done.removeIf(one -> one.epoch() != current);
+              if (!done.isEmpty()) {
+                send(socket, MessageType.RESULT, encode(done));
+              }
             } else {
               send(socket, MessageType.BYE);
               return false;
@@ -190,6 +309,16 @@ public final class WorkerProcess implements BrokerChannel {
         now = System.nanoTime();
         if (now - lastSent >= heartbeatNanos) {
           send(socket, MessageType.HEARTBEAT);
+        }
+        if (!welcomed && watch != null && watch.refused()) {
+          if (++refusals < HandshakeWatch.REFUSALS) {
+            return true; // JeroMQ does not connect a refused socket again: a new socket tries
+          }
+          Log.LOG.log(Level.ERROR, "the broker at " + config.brokerAddress() + " closed the"
+              + " connection during its handshake " + refusals + " times: the authkey does not"
+              + " match the broker's (a wrong key, or a key on one side only)");
+          exitCode = 2;
+          return false;
         }
         if (!welcomed && now - helloSent > HELLO_RETRY_NANOS) {
           // Should the handshake limit not rescue a connection, a new socket does.
@@ -215,6 +344,9 @@ public final class WorkerProcess implements BrokerChannel {
       }
       asked.clear();
       poller.close();
+      if (watch != null) {
+        watch.close();
+      }
       socket.close();
     }
   }
@@ -232,7 +364,7 @@ public final class WorkerProcess implements BrokerChannel {
   }
 
   /** Handles one message; returns null to go on, or whether to reconnect. */
-  private Boolean handle(ZMsg msg) {
+  private Boolean handle(ZMsg msg, int current) {
     MessageType type = MessageType.fromFrame(msg.pop().getData());
     if (type == null) {
       return null;
@@ -245,7 +377,8 @@ public final class WorkerProcess implements BrokerChannel {
             in.unpackArrayHeader();
             long key = in.unpackLong();
             long sessionId = in.unpackLong();
-            work.add(new Task(key, sessionId, in.readPayload(in.unpackBinaryHeader())));
+            held.incrementAndGet();
+            work.add(new Task(key, sessionId, in.readPayload(in.unpackBinaryHeader()), current));
           }
         } catch (IOException | RuntimeException e) {
           Log.LOG.log(Level.WARNING, "malformed TASK message ignored", e);
@@ -253,13 +386,14 @@ public final class WorkerProcess implements BrokerChannel {
       }
       case SESSION -> {
         try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
-          work.add(new Initialize(in.unpackLong(), msg.pop().getData()));
+          work.add(new Initialize(in.unpackLong(), msg.pop().getData(), current));
         } catch (IOException | RuntimeException e) {
           Log.LOG.log(Level.WARNING, "malformed SESSION message ignored", e);
         }
       }
       case WELCOME, HEARTBEAT -> {
         welcomed = true;
+        refusals = 0;
         if (!msg.isEmpty()) {
           try {
             heartbeatNanos = Welcome.decode(msg.pop().getData()).heartbeatMillis() * 1_000_000L;
@@ -297,6 +431,12 @@ public final class WorkerProcess implements BrokerChannel {
       case ERROR -> {
         try {
           ErrorReply reply = ErrorReply.decode(msg.pop().getData());
+          if (reply.code() == ErrorCode.NOT_CONNECTED && welcomed) {
+            // The broker does not know this worker any more: it restarted. Say HELLO again.
+            Log.LOG.log(Level.INFO, "the broker at " + config.brokerAddress()
+                + " restarted; connecting again");
+            return true;
+          }
           Log.LOG.log(Level.ERROR, "broker refused: " + reply.message());
           if (reply.code() == ErrorCode.AUTHENTICATION) {
             exitCode = 2;
@@ -319,11 +459,14 @@ public final class WorkerProcess implements BrokerChannel {
     List<Done> batch = new ArrayList<>();
     int batchBytes = 0;
     int done = 0;
+    int lastEpoch = 0;
     try {
       while (true) {
         Work next = batch.isEmpty() ? work.take() : work.poll();
         if (next == null) {
+          int answering = batch.size();
           outgoing.post(new Results(batch));
+          answered(answering);
           batch = new ArrayList<>();
           batchBytes = 0;
           continue;
@@ -331,8 +474,20 @@ public final class WorkerProcess implements BrokerChannel {
         if (next instanceof Stop) {
           return;
         }
+        int workEpoch = next instanceof Task t ? t.epoch() : ((Initialize) next).epoch();
+        if (workEpoch != lastEpoch) {
+          // A new connection numbers its sessions afresh.
+          failedInitializers.clear();
+          lastEpoch = workEpoch;
+        }
         if (next instanceof Initialize init) {
+          if (output != null) {
+            output.begin(init.sessionId(), init.epoch());
+          }
           RemoteError error = runner.runInitializer(init.frame());
+          if (output != null) {
+            output.end();
+          }
           if (error != null) {
             failedInitializers.put(init.sessionId(), error);
             System.err.println("mp4j: the pool initializer failed on " + config.name() + ": "
@@ -343,16 +498,24 @@ public final class WorkerProcess implements BrokerChannel {
         Task task = (Task) next;
         long start = System.nanoTime();
         RemoteError initError = failedInitializers.get(task.sessionId());
+        if (output != null) {
+          output.begin(task.sessionId(), task.epoch());
+        }
         ResultFrame result = initError != null ? initializerFailed(task, initError)
             : runner.run(task.frame());
+        if (output != null) {
+          output.end();
+        }
         byte[] resultFrame = result.encode();
-        batch.add(new Done(task.key(), System.nanoTime() - start, resultFrame));
+        batch.add(new Done(task.key(), System.nanoTime() - start, resultFrame, task.epoch()));
         batchBytes += resultFrame.length;
         done++;
         boolean retire = config.maxTasks() > 0 && done >= config.maxTasks();
         if (retire || batch.size() >= RESULTS_PER_MESSAGE
             || batchBytes >= RESULT_BYTES_PER_MESSAGE) {
+          int answering = batch.size();
           outgoing.post(new Results(batch));
+          answered(answering);
           batch = new ArrayList<>();
           batchBytes = 0;
         }

@@ -55,9 +55,13 @@ public final class WorkerSupervisor implements AutoCloseable {
   private final Map<Long, Process> children = new ConcurrentHashMap<>();
   private final Set<Long> joined = ConcurrentHashMap.newKeySet();
   private volatile Duration startTimeout;
+  private volatile boolean plain;
+  private volatile boolean forwardOutput;
   private final ScheduledExecutorService restarts;
   private volatile boolean running = true;
   private int nextIndex;
+  /** Reports of dead processes that no living sibling could pass on; the next one started does. */
+  private final List<String> unreported = new ArrayList<>();
 
   /**
    * Creates a supervisor; {@link #start} launches the processes.
@@ -124,6 +128,22 @@ public final class WorkerSupervisor implements AutoCloseable {
     this.startTimeout = value;
   }
 
+  /**
+   * Makes the processes started from now on connect without CurveZMQ even with an authkey: for a
+   * local pool's broker, which listens on loopback for its own children alone.
+   */
+  public void plainTransport() {
+    this.plain = true;
+  }
+
+  /**
+   * Makes the processes started from now on send what their tasks print to the tasks' clients,
+   * for a daemon on another host than its clients.
+   */
+  public void forwardOutput() {
+    this.forwardOutput = true;
+  }
+
   /** Records that a process reached the broker. Returns at once. */
   public void joined(long pid) {
     joined.add(pid);
@@ -164,6 +184,12 @@ public final class WorkerSupervisor implements AutoCloseable {
     if (exitOnBrokerLoss) {
       command.add("exit-on-broker-loss");
     }
+    if (plain) {
+      command.add("plain");
+    }
+    if (forwardOutput) {
+      command.add("forward-output");
+    }
     for (String prefix : allowedPackages) {
       command.add("allow=" + prefix);
     }
@@ -186,6 +212,10 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
     long pid = process.pid();
     long started = System.nanoTime();
+    for (String report : unreported) {
+      tell(process, report);
+    }
+    unreported.clear();
     children.put(pid, process);
     process.onExit().whenCompleteAsync((p, error) -> exited(pid, process, started), restarts);
     Duration limit = startTimeout;
@@ -210,6 +240,8 @@ public final class WorkerSupervisor implements AutoCloseable {
     String cause = describeExit(code);
     if (onExit != null) {
       onExit.accept(pid, cause);
+    } else if (code != 0) {
+      reportToSiblings(pid, cause);
     }
     if (code != 0) {
       LOG.log(Level.INFO, "worker process " + pid + " " + cause + "; starting another");
@@ -226,6 +258,69 @@ public final class WorkerSupervisor implements AutoCloseable {
   }
 
 
+
+  /**
+   * A daemon has no handle on the broker, but its processes each have a connection: the living
+   * ones are told on their standard input that a sibling died, and they tell the broker, which
+   * moves the dead one's tasks at once instead of after its heartbeat timeout. With no sibling
+   * alive, the process started next tells it.
+   */
+  private synchronized void reportToSiblings(long pid, String cause) {
+    String report = "exited " + pid + " " + cause.replace('\n', ' ');
+    boolean told = false;
+    for (Process sibling : children.values()) {
+      told |= tell(sibling, report);
+    }
+    if (!told) {
+      unreported.add(report);
+    }
+  }
+
+  private static boolean tell(Process process, String report) {
+    try {
+      var input = process.getOutputStream();
+      input.write((report + "\n").getBytes(StandardCharsets.UTF_8));
+      input.flush();
+      return true;
+    } catch (IOException e) {
+      return false; // that process is dying too
+    }
+  }
+
+  /**
+   * Stops the processes gently, as a daemon does on SIGTERM: each is sent SIGTERM, on which it
+   * asks the broker for no more tasks, finishes those it holds, and exits. Any still running at
+   * the timeout is killed. Nothing is restarted.
+   *
+   * @return whether every process finished within the timeout
+   */
+  public boolean drain(Duration timeout) {
+    running = false;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<Process> stopping = new ArrayList<>(children.values());
+    for (Process process : stopping) {
+      // Through the handle: Process.destroy also closes the child's standard input, and a
+      // worker takes end-of-file there for its parent's death and halts at once.
+      process.toHandle().destroy();
+    }
+    boolean all = true;
+    for (Process process : stopping) {
+      try {
+        long left = Math.max(0, deadline - System.nanoTime());
+        if (!process.waitFor(left, TimeUnit.NANOSECONDS)) {
+          all = false;
+          LOG.log(Level.WARNING, "worker process " + process.pid() + " did not finish its tasks"
+              + " within " + timeout.toMillis() + " ms; killing it");
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    close();
+    return all;
+  }
 
   /** How a process with this exit code ended, in words. */
   static String describeExit(int code) {
