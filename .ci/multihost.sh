@@ -204,5 +204,7 @@ done
 log "after the cut: the broker counts $lost workers lost; mp4j status says:"
 mp4j "$ns_client" status --connect "$address" --authkey-file "$work/authkey" | sed 's/^/    /'
 [ "$lost" -ge 2 ] || fail "the broker did not count w2's 2 processes as lost"
-grep -q '"authFailures":1' <<<"$json" || fail "the broker did not count the wrong key"
+# With CurveZMQ a refused client tries twice, and each refused handshake counts.
+refused=$(grep -o '"authFailures":[0-9]*' <<<"$json" | grep -o '[0-9]*$' || echo 0)
+[ "${refused:-0}" -ge 1 ] || fail "the broker did not count the wrong key"
 log "PASS: both hosts worked, and the map survived losing w2 with complete, correct results"
