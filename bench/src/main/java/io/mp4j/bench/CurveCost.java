@@ -29,12 +29,20 @@ public final class CurveCost {
         "map tasks/s");
     for (int round = 0; round < 2; round++) {
       for (String key : new String[] {null, "a-long-random-cluster-key-for-the-benchmark"}) {
-        measure(key, processes, items);
+        double[] result = measure(key, processes, items);
+        System.out.printf(Locale.US, "%-10s %9.0f µs %9.0f µs %16.0f%n",
+            key == null ? "plain" : "CurveZMQ", result[0] / 1e3, result[1] / 1e3, result[2]);
       }
     }
   }
 
-  private static void measure(String key, int processes, int items) {
+  /**
+   * Measures one transport.
+   *
+   * @param key the authkey, or null for a plain broker
+   * @return {apply p50 ns, apply p99 ns, best map tasks/s}
+   */
+  static double[] measure(String key, int processes, int items) {
     byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
     try (Broker broker = Broker.start(new BrokerConfig().authkey(keyBytes));
         WorkerSupervisor workers = new WorkerSupervisor(broker.endpoint(), keyBytes, "bench",
@@ -69,9 +77,8 @@ public final class CurveCost {
           pool.map(Tasks.SQUARE, input);
           best = Math.max(best, items / ((System.nanoTime() - start) / 1e9));
         }
-        System.out.printf(Locale.US, "%-10s %9.0f µs %9.0f µs %16.0f%n",
-            key == null ? "plain" : "CurveZMQ", nanos[nanos.length / 2] / 1e3,
-            nanos[(int) (nanos.length * 0.99)] / 1e3, best);
+        return new double[] {nanos[nanos.length / 2], nanos[(int) (nanos.length * 0.99)],
+            best};
       }
     }
   }

@@ -36,11 +36,11 @@ public final class Main implements Callable<Integer> {
   private static final List<Benchmark> BENCHMARKS = List.of(new MapBenchmark(),
       new AsyncBenchmark(), new ApplyLatencyBenchmark(), new FactorBenchmark(),
       new StartupBenchmark(), new IpcBenchmark(), new RoutingBenchmark(),
-      new ScalingBenchmark(), new ManagerBenchmark());
+      new ScalingBenchmark(), new ManagerBenchmark(), new CurveBenchmark());
 
   @Option(names = "--only", split = ",", paramLabel = "NAME",
       description = "Run only these benchmarks: map, async, apply, factor, startup, ipc,"
-          + " routing, scaling, manager (default: all).")
+          + " routing, scaling, manager, curve (default: all).")
   List<String> only = new ArrayList<>();
 
   @Option(names = "--quick",
