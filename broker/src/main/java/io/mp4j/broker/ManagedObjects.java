@@ -460,6 +460,7 @@ final class ManagedObjects {
     switch (request.op()) {
       case "lock.acquire" -> {
         long timeout = timeout(args);
+        lock.waiters.removeIf(waiter -> waiter.answered);
         if (lock.reentrant && owner.equals(lock.holder)) {
           lock.count++;
           ok(peer, request, bool(false));
@@ -535,6 +536,7 @@ final class ManagedObjects {
           Waiter waiter = park(WaitKind.SEMAPHORE, peer, request, semaphore, owner, now, timeout);
           waiter.permits = permits;
           semaphore.waiters.addLast(waiter);
+          grant(semaphore);
         }
       }
       case "sem.release" -> {
