@@ -14,6 +14,7 @@ import io.mp4j.protocol.ReplyFuture;
 import io.mp4j.protocol.Request;
 import io.mp4j.protocol.Welcome;
 import io.mp4j.protocol.Sockets;
+import io.mp4j.protocol.SpinGuard;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -77,6 +78,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   private final String address;
   private final Listener listener;
   private final Mailbox<Outgoing> mailbox = new Mailbox<>();
+  private final SpinGuard spinGuard = new SpinGuard();
   private final CompletableFuture<Welcome> welcome = new CompletableFuture<>();
   private final Hello hello;
   private final Thread thread;
@@ -210,9 +212,11 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
         long wait = Math.max(0, (lastSent + heartbeatNanos - System.nanoTime()) / 1_000_000);
         poller.poll(Sockets.readable(socket) ? 0 : Math.min(wait + 1, welcomed ? 250 : 50));
         String restart = null;
+        boolean worked = false;
         if (poller.pollin(0)) {
           for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
               msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
+            worked = true;
             lastReceived = System.nanoTime();
             Welcome update = handle(msg);
             if (update == RESTARTED) {
@@ -279,6 +283,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
           mailbox.clearSignal();
           int bytes = 0;
           for (Outgoing out = nextOutgoing(); out != null; out = nextOutgoing()) {
+            worked = true;
             if (out instanceof Close) {
               if (!frames.isEmpty()) {
                 send(socket, MessageType.SUBMIT, List.of(Wire.packBinaries(frames)));
@@ -324,6 +329,11 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
           if (closeRequested) {
             return;
           }
+        }
+        if (worked) {
+          spinGuard.worked();
+        } else {
+          spinGuard.idle();
         }
         now = System.nanoTime();
         if (now - lastSent >= heartbeatNanos && welcomed) {

@@ -13,6 +13,7 @@ import io.mp4j.protocol.ResultFrame;
 import io.mp4j.protocol.TaskFrame;
 import io.mp4j.protocol.Welcome;
 import io.mp4j.protocol.Sockets;
+import io.mp4j.protocol.SpinGuard;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -86,6 +87,7 @@ final class BrokerLoop implements Runnable {
 
   private final Map<String, Peer> peers = new HashMap<>();
   private final SharedState shared;
+  private final SpinGuard spinGuard = new SpinGuard();
   private final Map<Long, Worker> workersByPid = new HashMap<>();
   private final Map<Long, QueuedTask> inFlight = new HashMap<>();
   private final ArrayDeque<Session> sessionsWithTasks = new ArrayDeque<>();
@@ -173,8 +175,9 @@ final class BrokerLoop implements Runnable {
         long nextDeadline = Math.min(nextTimerCheck, shared.nextDeadline());
         long waitMillis = Math.max(0, (nextDeadline - now + 999_999) / 1_000_000);
         poller.poll(Sockets.readable(router) ? 0 : waitMillis);
+        boolean worked = false;
         if (poller.pollin(0)) {
-          readMessages();
+          worked = readMessages();
         }
         if (zap != null && poller.pollin(3)) {
           answerZap();
@@ -182,6 +185,7 @@ final class BrokerLoop implements Runnable {
         if (poller.pollin(1)) {
           mailbox.clearSignal();
           for (Command command = mailbox.poll(); command != null; command = mailbox.poll()) {
+            worked = true;
             handle(command);
           }
         }
@@ -197,6 +201,11 @@ final class BrokerLoop implements Runnable {
         }
         dispatch();
         flush();
+        if (worked) {
+          spinGuard.worked();
+        } else {
+          spinGuard.idle();
+        }
         if (workersChanged) {
           workersChanged = false;
           for (Peer peer : peers.values()) {
@@ -224,11 +233,12 @@ final class BrokerLoop implements Runnable {
     }
   }
 
-  private void readMessages() {
+  /** Reads and handles the messages waiting, a turn's worth; returns whether there was one. */
+  private boolean readMessages() {
     for (int i = 0; i < MESSAGES_PER_TURN; i++) {
       ZMsg msg = ZMsg.recvMsg(router, ZMQ.DONTWAIT);
       if (msg == null) {
-        return;
+        return i > 0;
       }
       long now = config.nanoClock().getAsLong();
       try {
@@ -239,6 +249,7 @@ final class BrokerLoop implements Runnable {
         LOG.log(Level.WARNING, "dropped a message that could not be handled", e);
       }
     }
+    return true;
   }
 
   /**

@@ -16,6 +16,7 @@ import io.mp4j.protocol.Request;
 import io.mp4j.protocol.ResultFrame;
 import io.mp4j.protocol.Welcome;
 import io.mp4j.protocol.Sockets;
+import io.mp4j.protocol.SpinGuard;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -78,6 +79,7 @@ public final class WorkerProcess implements BrokerChannel {
 
   private record Ask(Request request, CompletableFuture<Reply> reply) implements Outgoing {}
 
+  private final SpinGuard spinGuard = new SpinGuard();
   private final WorkerConfig config;
   private final BlockingQueue<Work> work = new LinkedBlockingQueue<>();
   private final Mailbox<Outgoing> outgoing = new Mailbox<>();
@@ -258,9 +260,11 @@ public final class WorkerProcess implements BrokerChannel {
         now = System.nanoTime();
         long untilHeartbeat = Math.max(0, (lastSent + heartbeatNanos - now) / 1_000_000);
         poller.poll(Sockets.readable(socket) ? 0 : Math.min(untilHeartbeat + 1, 250));
+        boolean worked = false;
         if (poller.pollin(0)) {
           for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
               msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
+            worked = true;
             lastReceived = System.nanoTime();
             Boolean outcome = handle(msg, current);
             if (outcome != null) {
@@ -280,6 +284,7 @@ public final class WorkerProcess implements BrokerChannel {
           outgoing.clearSignal();
           List<byte[]> requests = new ArrayList<>();
           for (Outgoing out = outgoing.poll(); out != null; out = outgoing.poll()) {
+            worked = true;
             if (out instanceof Ask ask) {
               asked.put(ask.request().requestId(), ask.reply());
               requests.add(ask.request().encode());
@@ -305,6 +310,11 @@ public final class WorkerProcess implements BrokerChannel {
           if (!requests.isEmpty()) {
             send(socket, MessageType.REQUEST, requests.toArray(new byte[0][]));
           }
+        }
+        if (worked) {
+          spinGuard.worked();
+        } else {
+          spinGuard.idle();
         }
         now = System.nanoTime();
         if (now - lastSent >= heartbeatNanos) {
