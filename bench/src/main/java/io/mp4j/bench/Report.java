@@ -76,8 +76,10 @@ record Report(Map<String, String> machine, String command, String startedAt, boo
     for (Numbered numbered : sections) {
       Section section = numbered.section();
       if (section.goals.isEmpty()) {
+        boolean failed = section.notes.stream().anyMatch(note -> note.startsWith("failed:"));
         md.append("| ").append(numbered.number()).append(" | ").append(cell(section.title))
-            .append(" | | | failed: see below |\n");
+            .append(failed ? " | | | failed: see below |\n"
+                : " | none: a record | see below | |\n");
       }
       for (Section.Goal goal : section.goals) {
         md.append("| ").append(numbered.number()).append(" | ").append(cell(section.title))
