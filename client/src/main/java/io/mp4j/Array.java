@@ -26,7 +26,7 @@ public final class Array<E> extends SharedObject {
     super(channel, name, KIND, info);
     this.type = type;
     this.reader = Codec.reader(type);
-    this.length = integer(io.mp4j.protocol.Reply.ok(0, info));
+    this.length = integer(info);
     this.lock = withLock ? new Lock(channel, Value.lockName(name), Lock.KIND) : null;
   }
 

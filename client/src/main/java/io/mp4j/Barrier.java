@@ -29,7 +29,7 @@ public final class Barrier extends SharedObject {
 
   Barrier(BrokerChannel channel, String name, byte[] info) {
     super(channel, name, KIND, info);
-    this.parties = integer(Reply.ok(0, info));
+    this.parties = integer(info);
   }
 
   /**

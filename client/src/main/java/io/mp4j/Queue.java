@@ -147,7 +147,7 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
    */
   @Override
   public boolean offer(E item, long timeout, TimeUnit unit) throws InterruptedException {
-    return putWithin(item, millis(timeout, unit));
+    return putWithin(item, SharedObject.millis(timeout, unit));
   }
 
   private boolean putWithin(E item, long timeoutMillis) throws InterruptedException {
@@ -231,7 +231,7 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
    */
   @Override
   public E poll(long timeout, TimeUnit unit) throws InterruptedException {
-    return getWithin(millis(timeout, unit));
+    return getWithin(SharedObject.millis(timeout, unit));
   }
 
   private E getWithin(long timeoutMillis) throws InterruptedException {
@@ -419,12 +419,5 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
       case BAD_REQUEST -> throw new IllegalArgumentException(reply.message());
       default -> throw new BrokerException("queue " + name + ": " + reply.message());
     }
-  }
-
-  private static long millis(long timeout, TimeUnit unit) {
-    if (timeout < 0) {
-      throw new IllegalArgumentException("timeout must be 0 or more, got " + timeout);
-    }
-    return Math.max(timeout == 0 ? 0 : 1, unit.toMillis(timeout));
   }
 }

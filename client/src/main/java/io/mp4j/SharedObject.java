@@ -263,7 +263,11 @@ class SharedObject implements SharedHandle {
   }
 
   static int integer(Reply reply) {
-    try (MessageUnpacker in = Wire.unpacker(reply.payload())) {
+    return integer(reply.payload());
+  }
+
+  static int integer(byte[] value) {
+    try (MessageUnpacker in = Wire.unpacker(value)) {
       return in.unpackInt();
     } catch (IOException e) {
       throw new BrokerException("malformed number in a reply", e);

@@ -92,7 +92,7 @@ public abstract class SharedObjects {
    * @throws IllegalArgumentException when {@code maxSize} is negative
    */
   public <E> Queue<E> queue(Class<E> itemType, int maxSize) {
-    return Queue.open(channel(), queueName(), itemType, maxSize, false);
+    return Queue.open(channel(), nameFor("queue"), itemType, maxSize, false);
   }
 
   /**
@@ -105,7 +105,7 @@ public abstract class SharedObjects {
    * @throws IllegalArgumentException when {@code maxSize} is negative
    */
   public <E> JoinableQueue<E> joinableQueue(Class<E> itemType, int maxSize) {
-    Queue<E> queue = Queue.open(channel(), queueName(), itemType, maxSize, true);
+    Queue<E> queue = Queue.open(channel(), nameFor("queue"), itemType, maxSize, true);
     if (!(queue instanceof JoinableQueue<E> joinable)) {
       throw new IllegalStateException("queue " + queue.name() + " exists and is not joinable");
     }
@@ -121,11 +121,6 @@ public abstract class SharedObjects {
    */
   public <E> SimpleQueue<E> simpleQueue(Class<E> itemType) {
     return new SimpleQueue<>(queue(itemType));
-  }
-
-  private String queueName() {
-    String fixed = fixedName();
-    return fixed != null ? fixed : "queue-" + UUID.randomUUID();
   }
 
   // ---- containers ----
