@@ -6,6 +6,7 @@ import io.mp4j.protocol.HandshakeWatch;
 import io.mp4j.protocol.TaskFrame;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.ErrorReply;
+import io.mp4j.protocol.EventPoller;
 import io.mp4j.protocol.Hello;
 import io.mp4j.protocol.Mailbox;
 import io.mp4j.protocol.MessageType;
@@ -13,8 +14,6 @@ import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.ReplyFuture;
 import io.mp4j.protocol.Request;
 import io.mp4j.protocol.Welcome;
-import io.mp4j.protocol.Sockets;
-import io.mp4j.protocol.SpinGuard;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -78,7 +77,6 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   private final String address;
   private final Listener listener;
   private final Mailbox<Outgoing> mailbox = new Mailbox<>();
-  private final SpinGuard spinGuard = new SpinGuard();
   private final CompletableFuture<Welcome> welcome = new CompletableFuture<>();
   private final Hello hello;
   private final Thread thread;
@@ -198,10 +196,10 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
 
   private void run() {
     ZMQ.Socket socket = openSocket();
-    ZMQ.Poller poller = context.createPoller(2);
+    EventPoller poller = new EventPoller();
     try {
-      poller.register(socket, ZMQ.Poller.POLLIN);
-      poller.register(mailbox.channel(), ZMQ.Poller.POLLIN);
+      poller.add(socket);
+      poller.add(mailbox.channel());
       long heartbeatNanos = 1_000_000_000L;
       long lastSent = send(socket, MessageType.HELLO, List.of(hello.encode()));
       long helloSent = lastSent;
@@ -210,13 +208,11 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
       List<byte[]> requests = new ArrayList<>();
       while (!closed) {
         long wait = Math.max(0, (lastSent + heartbeatNanos - System.nanoTime()) / 1_000_000);
-        poller.poll(Sockets.readable(socket) ? 0 : Math.min(wait + 1, welcomed ? 250 : 50));
+        poller.poll(Math.min(wait + 1, welcomed ? 250 : 50));
         String restart = null;
-        boolean worked = false;
-        if (poller.pollin(0)) {
+        if (poller.readable(0)) {
           for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
               msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
-            worked = true;
             lastReceived = System.nanoTime();
             Welcome update = handle(msg);
             if (update == RESTARTED) {
@@ -235,10 +231,9 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
           // The old session is gone with everything it held: say so to the callers waiting on
           // it, and start a new one on a new socket, where no stale message waits to go out.
           reconnect(restart);
-          poller.unregister(socket);
           closeSocket(socket);
           socket = openSocket();
-          poller.register(socket, ZMQ.Poller.POLLIN);
+          poller.replace(0, socket);
           helloSent = send(socket, MessageType.HELLO, List.of(hello.encode()));
           lastSent = helloSent;
           lastReceived = helloSent;
@@ -266,10 +261,9 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
         }
         if (!welcomed && (newSocket || now - helloSent > HELLO_RETRY_NANOS)) {
           // Should the handshake limit not rescue a connection, a new socket does.
-          poller.unregister(socket);
           closeSocket(socket);
           socket = openSocket();
-          poller.register(socket, ZMQ.Poller.POLLIN);
+          poller.replace(0, socket);
           helloSent = send(socket, MessageType.HELLO, List.of(hello.encode()));
           lastSent = helloSent;
         }
@@ -279,11 +273,10 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
           }
           held.clear();
         }
-        if ((poller.pollin(1) || !mailboxFirst.isEmpty()) && welcomed) {
+        if ((poller.readable(1) || !mailboxFirst.isEmpty()) && welcomed) {
           mailbox.clearSignal();
           int bytes = 0;
           for (Outgoing out = nextOutgoing(); out != null; out = nextOutgoing()) {
-            worked = true;
             if (out instanceof Close) {
               if (!frames.isEmpty()) {
                 send(socket, MessageType.SUBMIT, List.of(Wire.packBinaries(frames)));
@@ -316,7 +309,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
             lastSent = send(socket, MessageType.REQUEST, requests);
             requests.clear();
           }
-        } else if (poller.pollin(1)) {
+        } else if (poller.readable(1)) {
           // Between sessions: keep what callers post for the next one, without spinning on the
           // mailbox's signal.
           mailbox.clearSignal();
@@ -329,11 +322,6 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
           if (closeRequested) {
             return;
           }
-        }
-        if (worked) {
-          spinGuard.worked();
-        } else {
-          spinGuard.idle();
         }
         now = System.nanoTime();
         if (now - lastSent >= heartbeatNanos && welcomed) {

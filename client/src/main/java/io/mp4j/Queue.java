@@ -12,6 +12,7 @@ import io.mp4j.protocol.codec.ValueReader;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.AbstractQueue;
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.msgpack.core.MessageUnpacker;
 
@@ -29,16 +32,20 @@ import org.msgpack.core.MessageUnpacker;
  * <p>Items live in the broker, so they outlive the process that put them and reach a consumer on
  * any host. A get on an empty queue and a put on a full one wait in the broker, not in a polling
  * loop here. A put to a queue without a size limit does not wait for the broker (the items
- * stream, in order, and a failure is thrown by the next put); a get asks for one item when it is
- * wanted, so items reach consumers strictly in queue order, and a poison pill never overtakes
- * the items before it. Passed to a task as an argument, a queue arrives as a working queue bound to the
- * worker's own connection.
+ * stream, in order, and a failure is thrown by the next put). A get that finds a run of items
+ * waiting borrows up to 128 of them, so that a consumer that keeps taking pays one round trip per
+ * run, not per item; while a run is borrowed other consumers wait for it, so items still reach
+ * consumers strictly in queue order, and a poison pill never overtakes the items before it. A run
+ * goes back to the head of the queue when this handle's gets stop for 2 ms, when it is closed, or
+ * when its process dies (then whole: items it took may be handed out again). Passed to a task as
+ * an argument, a queue arrives as a working queue bound to the worker's own connection.
  *
  * <p>Python's names map as: {@code put}/{@code get} are {@link #put}/{@link #take};
  * {@code put(block=False)} is {@link #offer(Object)} (false where Python raises {@code Full});
  * {@code get(timeout=t)} is {@link #poll(long, TimeUnit)} (null where Python raises
  * {@code Empty}); {@code qsize()}, {@code empty()}, {@code full()} are {@link #size()},
- * {@link #isEmpty()}, {@link #isFull()}.
+ * {@link #isEmpty()}, {@link #isFull()}. As in Python they are a snapshot: here another
+ * consumer's borrowed run is not counted until it goes back.
  *
  * <p><b>Warning:</b> items are copies. Changing an item after it was put does not change the
  * queue, and {@code null} cannot be put (the {@code BlockingQueue} contract): use a sentinel
@@ -51,6 +58,16 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   static final String KIND = "queue";
   /** The most items one round trip of {@link #drainTo} brings. */
   private static final int DRAIN_RUN = 512;
+  /** The most items one get borrows ahead of need. */
+  private static final int LEASE_RUN = 128;
+  /** How long borrowed items wait for the next get here before they go back to the queue. */
+  private static final long LEASE_IDLE_NANOS = 2_000_000;
+  private static final ScheduledExecutorService LEASE_TIMER =
+      Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "mp4j-queue-leases");
+        thread.setDaemon(true);
+        return thread;
+      });
 
   private final BrokerChannel channel;
   private final String name;
@@ -61,6 +78,11 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   private volatile boolean closed;
   /** The failure of a put that was not waited for, thrown by the next put. */
   private volatile Mp4jException lostPut;
+  /** Items borrowed from the head by the last get (see {@link #getWithin}); guarded by itself. */
+  private final ArrayDeque<byte[]> borrowed = new ArrayDeque<>();
+  private long leaseId;
+  private int leaseUsed;
+  private long lastTakeNanos;
 
   Queue(BrokerChannel channel, String name, Type itemType, int maxSize, boolean joinable) {
     this.channel = Objects.requireNonNull(channel, "channel");
@@ -234,17 +256,89 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
     return getWithin(SharedObject.millis(timeout, unit));
   }
 
+  /**
+   * Takes the head. A get that finds more items waiting borrows a run of them (a lease): the gets
+   * after it here take from that run without a round trip, and other consumers wait until the
+   * lease ends, so items still reach consumers strictly in queue order and a poison pill never
+   * overtakes the items before it. The lease ends when its last item is taken, or, with items
+   * left, when no get came for 2 ms; the broker then puts the rest back at the head.
+   */
   private E getWithin(long timeoutMillis) throws InterruptedException {
-    // One item per get, asked for when it is wanted: fetching ahead would let another consumer
-    // see later items first, and a poison pill could then overtake the items before it.
-    Reply reply = awaitInterruptibly("queue.get", Wire.pack(packer -> {
-      packer.packArrayHeader(1);
+    synchronized (borrowed) {
+      byte[] next = borrowed.pollFirst();
+      if (next != null) {
+        leaseUsed++;
+        lastTakeNanos = System.nanoTime();
+        if (borrowed.isEmpty()) {
+          endLease();
+        }
+        return decode(next);
+      }
+    }
+    Reply reply = awaitInterruptibly("queue.lease", Wire.pack(packer -> {
+      packer.packArrayHeader(2);
       packer.packLong(timeoutMillis);
+      packer.packInt(LEASE_RUN);
     }));
     if (reply.error() == ErrorCode.EMPTY) {
       return null;
     }
-    return decode(check(reply, name).payload());
+    byte[] first;
+    try (MessageUnpacker in = Wire.unpacker(check(reply, name).payload())) {
+      in.unpackArrayHeader();
+      long id = in.unpackLong();
+      int count = in.unpackArrayHeader();
+      first = in.readPayload(in.unpackBinaryHeader());
+      if (count > 1) {
+        synchronized (borrowed) {
+          for (int i = 1; i < count; i++) {
+            borrowed.addLast(in.readPayload(in.unpackBinaryHeader()));
+          }
+          leaseId = id;
+          leaseUsed = 1;
+          lastTakeNanos = System.nanoTime();
+        }
+        LEASE_TIMER.schedule(() -> endIdleLease(id), LEASE_IDLE_NANOS, TimeUnit.NANOSECONDS);
+      }
+    } catch (IOException e) {
+      throw new BrokerException("malformed items of queue " + name, e);
+    }
+    return decode(first);
+  }
+
+  /** Gives back a lease's unused items when no get came for a while. */
+  private void endIdleLease(long id) {
+    synchronized (borrowed) {
+      if (leaseId != id) {
+        return;
+      }
+      long idle = System.nanoTime() - lastTakeNanos;
+      if (idle >= LEASE_IDLE_NANOS) {
+        endLease();
+      } else {
+        LEASE_TIMER.schedule(() -> endIdleLease(id), LEASE_IDLE_NANOS - idle,
+            TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  /**
+   * Ends the current lease, saying how many of its items were used; the broker puts the others
+   * back. Sent without waiting, in order with this process's later requests. Holding the lock.
+   */
+  private void endLease() {
+    if (leaseId == 0) {
+      return;
+    }
+    long id = leaseId;
+    int used = leaseUsed;
+    leaseId = 0;
+    borrowed.clear();
+    channel.request("queue.release", name, Wire.pack(packer -> {
+      packer.packArrayHeader(2);
+      packer.packLong(id);
+      packer.packInt(used);
+    }));
   }
 
   private E decode(byte[] value) {
@@ -280,7 +374,11 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
     Reply reply = check(await(channel.request("queue.size", name, new byte[] {(byte) 0x90}),
         name), name);
     try (MessageUnpacker in = Wire.unpacker(reply.payload())) {
-      return in.unpackInt();
+      int here;
+      synchronized (borrowed) {
+        here = borrowed.size();
+      }
+      return in.unpackInt() + here;
     } catch (IOException e) {
       throw new BrokerException("malformed size of queue " + name, e);
     }
@@ -321,6 +419,16 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   public int drainTo(Collection<? super E> target, int maxItems) {
     Objects.requireNonNull(target, "target");
     int count = 0;
+    synchronized (borrowed) {
+      while (count < maxItems && !borrowed.isEmpty()) {
+        target.add(decode(borrowed.pollFirst()));
+        leaseUsed++;
+        count++;
+      }
+      if (borrowed.isEmpty()) {
+        endLease();
+      }
+    }
     while (count < maxItems) {
       int want = Math.min(DRAIN_RUN, maxItems - count);
       Reply reply;
@@ -355,6 +463,9 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
    */
   public void close() {
     closed = true;
+    synchronized (borrowed) {
+      endLease();
+    }
   }
 
   @Override

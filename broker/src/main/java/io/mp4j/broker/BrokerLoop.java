@@ -3,6 +3,7 @@ package io.mp4j.broker;
 import io.mp4j.protocol.CurveKeys;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.ErrorReply;
+import io.mp4j.protocol.EventPoller;
 import io.mp4j.protocol.Hello;
 import io.mp4j.protocol.Mailbox;
 import io.mp4j.protocol.MessageType;
@@ -12,8 +13,6 @@ import io.mp4j.protocol.Request;
 import io.mp4j.protocol.ResultFrame;
 import io.mp4j.protocol.TaskFrame;
 import io.mp4j.protocol.Welcome;
-import io.mp4j.protocol.Sockets;
-import io.mp4j.protocol.SpinGuard;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -77,7 +76,7 @@ final class BrokerLoop implements Runnable {
   private final ZContext context;
   private final ZMQ.Socket router;
   private final Mailbox<Command> mailbox;
-  private final ZMQ.Poller poller;
+  private final EventPoller poller = new EventPoller();
   private final String endpoint;
   private final String inprocEndpoint;
   /** The CurveZMQ keys when the TCP socket encrypts, else null. */
@@ -87,7 +86,6 @@ final class BrokerLoop implements Runnable {
 
   private final Map<String, Peer> peers = new HashMap<>();
   private final SharedState shared;
-  private final SpinGuard spinGuard = new SpinGuard();
   private final Map<Long, Worker> workersByPid = new HashMap<>();
   private final Map<Long, QueuedTask> inFlight = new HashMap<>();
   private final ArrayDeque<Session> sessionsWithTasks = new ArrayDeque<>();
@@ -150,12 +148,11 @@ final class BrokerLoop implements Runnable {
     this.connections = new ConnectionMonitor(context, router,
         Integer.toString(System.identityHashCode(this)), zap != null);
     this.startedNanos = config.nanoClock().getAsLong();
-    this.poller = context.createPoller(4);
-    poller.register(router, ZMQ.Poller.POLLIN);
-    poller.register(mailbox.channel(), ZMQ.Poller.POLLIN);
-    poller.register(connections.socket(), ZMQ.Poller.POLLIN);
+    poller.add(router);
+    poller.add(mailbox.channel());
+    poller.add(connections.socket());
     if (zap != null) {
-      poller.register(zap, ZMQ.Poller.POLLIN);
+      poller.add(zap);
     }
   }
 
@@ -174,22 +171,20 @@ final class BrokerLoop implements Runnable {
         long now = config.nanoClock().getAsLong();
         long nextDeadline = Math.min(nextTimerCheck, shared.nextDeadline());
         long waitMillis = Math.max(0, (nextDeadline - now + 999_999) / 1_000_000);
-        poller.poll(Sockets.readable(router) ? 0 : waitMillis);
-        boolean worked = false;
-        if (poller.pollin(0)) {
-          worked = readMessages();
+        poller.poll(waitMillis);
+        if (poller.readable(0)) {
+          readMessages();
         }
-        if (zap != null && poller.pollin(3)) {
+        if (zap != null && poller.readable(3)) {
           answerZap();
         }
-        if (poller.pollin(1)) {
+        if (poller.readable(1)) {
           mailbox.clearSignal();
           for (Command command = mailbox.poll(); command != null; command = mailbox.poll()) {
-            worked = true;
             handle(command);
           }
         }
-        if (poller.pollin(2)) {
+        if (poller.readable(2)) {
           authFailures += connections.drain();
         }
         now = config.nanoClock().getAsLong();
@@ -201,11 +196,6 @@ final class BrokerLoop implements Runnable {
         }
         dispatch();
         flush();
-        if (worked) {
-          spinGuard.worked();
-        } else {
-          spinGuard.idle();
-        }
         if (workersChanged) {
           workersChanged = false;
           for (Peer peer : peers.values()) {
@@ -233,12 +223,12 @@ final class BrokerLoop implements Runnable {
     }
   }
 
-  /** Reads and handles the messages waiting, a turn's worth; returns whether there was one. */
-  private boolean readMessages() {
+  /** Reads and handles the messages waiting, a turn's worth. */
+  private void readMessages() {
     for (int i = 0; i < MESSAGES_PER_TURN; i++) {
       ZMsg msg = ZMsg.recvMsg(router, ZMQ.DONTWAIT);
       if (msg == null) {
-        return i > 0;
+        return;
       }
       long now = config.nanoClock().getAsLong();
       try {
@@ -249,7 +239,6 @@ final class BrokerLoop implements Runnable {
         LOG.log(Level.WARNING, "dropped a message that could not be handled", e);
       }
     }
-    return true;
   }
 
   /**

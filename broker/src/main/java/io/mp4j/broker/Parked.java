@@ -7,7 +7,7 @@ package io.mp4j.broker;
  */
 final class Parked {
   /** What the request waits for. */
-  enum Kind { GET, GET_MANY, PUT, JOIN }
+  enum Kind { GET, GET_MANY, LEASE, PUT, JOIN }
 
   final Kind kind;
   final Peer peer;

@@ -27,6 +27,7 @@ final class SharedState {
       new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
   private final BiConsumer<Peer, Reply> replies;
   private final ManagedObjects managed;
+  private long lastLeaseId;
 
   SharedState(BiConsumer<Peer, Reply> replies, Map<String, Class<?>> registeredTypes) {
     this.replies = replies;
@@ -45,6 +46,8 @@ final class SharedState {
         case "queue.put" -> put(peer, request, args, now);
         case "queue.get" -> get(peer, request, args, now, false);
         case "queue.getMany" -> get(peer, request, args, now, true);
+        case "queue.lease" -> lease(peer, request, args, now);
+        case "queue.release" -> release(peer, request, args);
         case "queue.size" -> withQueue(peer, request, queue ->
             ok(peer, request, Wire.pack(packer -> packer.packInt(queue.items.size()))));
         case "queue.taskDone" -> withQueue(peer, request, queue -> taskDone(peer, request, queue));
@@ -102,6 +105,9 @@ final class SharedState {
 
   /** Whether a parked get can take an item at once, which leaves room for one more. */
   private static boolean handOver(SharedQueue queue) {
+    if (!queue.leases.isEmpty()) {
+      return false;
+    }
     for (Parked getter : queue.getters) {
       if (!getter.answered) {
         return true;
@@ -115,12 +121,106 @@ final class SharedState {
     if (queue.joinable) {
       queue.unfinished++;
     }
-    Parked getter = SharedQueue.next(queue.getters);
+    Parked getter = queue.leases.isEmpty() ? SharedQueue.next(queue.getters) : null;
     if (getter != null) {
-      answer(getter, Reply.ok(getter.requestId, getter.kind == Parked.Kind.GET_MANY
-          ? Wire.packBinaries(java.util.List.of(item)) : item));
+      answer(getter, Reply.ok(getter.requestId, single(getter.kind, item)));
     } else {
       queue.items.addLast(item);
+    }
+  }
+
+  /** The answer to a parked get of the given kind that takes one item. */
+  private static byte[] single(Parked.Kind kind, byte[] item) {
+    return switch (kind) {
+      case GET_MANY -> Wire.packBinaries(java.util.List.of(item));
+      case LEASE -> leaseAnswer(0, java.util.List.of(item));
+      default -> item;
+    };
+  }
+
+  private static byte[] leaseAnswer(long leaseId, java.util.List<byte[]> items) {
+    return Wire.pack(packer -> {
+      packer.packArrayHeader(2);
+      packer.packLong(leaseId);
+      packer.packArrayHeader(items.size());
+      for (byte[] item : items) {
+        packer.packBinaryHeader(item.length);
+        packer.writePayload(item);
+      }
+    });
+  }
+
+  /**
+   * A get that takes the head and, when more items wait, lends the consumer a run of up to
+   * {@code max} of them, answered as {@code [leaseId, [items]]} (lease id 0 when only one item is
+   * taken): a consumer that streams saves a round trip per item, and a run it does not use comes
+   * back to the head by {@code queue.release}.
+   */
+  private void lease(Peer peer, Request request, MessageUnpacker args, long now)
+      throws IOException {
+    args.unpackArrayHeader();
+    long timeout = timeout(peer, request, args);
+    if (timeout < -1) {
+      return;
+    }
+    int max = Math.max(1, args.unpackInt());
+    withQueue(peer, request, queue -> {
+      if (queue.takeable()) {
+        java.util.List<byte[]> taken = new java.util.ArrayList<>();
+        while (taken.size() < max && !queue.items.isEmpty()) {
+          taken.add(queue.items.pollFirst());
+        }
+        long leaseId = 0;
+        if (taken.size() > 1) {
+          leaseId = ++lastLeaseId;
+          queue.leases.put(leaseId, new SharedQueue.Lease(peer, taken));
+          queue.leased += taken.size();
+        }
+        ok(peer, request, leaseAnswer(leaseId, taken));
+        admitPutters(queue);
+      } else if (timeout == 0) {
+        fail(peer, request, ErrorCode.EMPTY, "queue " + queue.name + " is empty");
+      } else {
+        park(queue.getters, new Parked(Parked.Kind.LEASE, peer, request.requestId(),
+            deadline(now, timeout), queue, null));
+      }
+    });
+  }
+
+  /** Ends a lease: the consumer used its first {@code used} items, the rest go back. */
+  private void release(Peer peer, Request request, MessageUnpacker args) throws IOException {
+    args.unpackArrayHeader();
+    long leaseId = args.unpackLong();
+    int used = args.unpackInt();
+    withQueue(peer, request, queue -> {
+      SharedQueue.Lease lease = queue.leases.get(leaseId);
+      if (lease != null && lease.peer() == peer) {
+        queue.leases.remove(leaseId);
+        queue.giveBack(lease, used);
+        serveWaiting(queue);
+      }
+      ok(peer, request, null);
+    });
+  }
+
+  /** After a lease ended: the gets that waited behind it take the head, then puts fill in. */
+  private void serveWaiting(SharedQueue queue) {
+    while (queue.takeable()) {
+      Parked getter = SharedQueue.next(queue.getters);
+      if (getter == null) {
+        break;
+      }
+      answer(getter, Reply.ok(getter.requestId, single(getter.kind, queue.items.pollFirst())));
+    }
+    admitPutters(queue);
+  }
+
+  /** Moves parked puts into the queue while there is room. */
+  private void admitPutters(SharedQueue queue) {
+    for (Parked putter = queue.full() ? null : SharedQueue.next(queue.putters);
+        putter != null; putter = queue.full() ? null : SharedQueue.next(queue.putters)) {
+      add(queue, putter.item);
+      answer(putter, Reply.ok(putter.requestId, null));
     }
   }
 
@@ -137,7 +237,7 @@ final class SharedState {
     }
     int max = many && arity > 1 ? Math.max(1, args.unpackInt()) : 1;
     withQueue(peer, request, queue -> {
-      if (!queue.items.isEmpty()) {
+      if (queue.takeable()) {
         if (many) {
           java.util.List<byte[]> taken = new java.util.ArrayList<>();
           while (taken.size() < max && !queue.items.isEmpty()) {
@@ -147,14 +247,7 @@ final class SharedState {
         } else {
           ok(peer, request, queue.items.pollFirst());
         }
-        for (Parked putter = queue.full() ? null : SharedQueue.next(queue.putters);
-            putter != null; putter = queue.full() ? null : SharedQueue.next(queue.putters)) {
-          queue.items.addLast(putter.item);
-          if (queue.joinable) {
-            queue.unfinished++;
-          }
-          answer(putter, Reply.ok(putter.requestId, null));
-        }
+        admitPutters(queue);
       } else if (timeout == 0) {
         fail(peer, request, ErrorCode.EMPTY, "queue " + queue.name + " is empty");
       } else {
@@ -256,7 +349,7 @@ final class SharedState {
             + " stayed full");
         case JOIN -> Reply.failed(parked.requestId, ErrorCode.TIMEOUT, "queue " + name
             + " still has unfinished items");
-        case GET, GET_MANY -> Reply.failed(parked.requestId, ErrorCode.EMPTY, "queue " + name
+        case GET, GET_MANY, LEASE -> Reply.failed(parked.requestId, ErrorCode.EMPTY, "queue " + name
             + " stayed empty");
       });
     }
@@ -272,10 +365,23 @@ final class SharedState {
         : Math.min(managedDeadline, deadlines.peek().deadline);
   }
 
-  /** Forgets what a peer that left was waiting for. */
+  /**
+   * Forgets what a peer that left was waiting for, and puts the items lent to it back at the
+   * head: it may have used some of them, but which is not known, and an item handed out twice is
+   * better than one lost.
+   */
   void peerGone(Peer peer) {
     managed.peerGone(peer);
     for (SharedQueue queue : queues.values()) {
+      java.util.List<Long> gone = new java.util.ArrayList<>();
+      queue.leases.forEach((id, lease) -> {
+        if (lease.peer() == peer) {
+          gone.add(id);
+        }
+      });
+      for (int i = gone.size() - 1; i >= 0; i--) {
+        queue.giveBack(queue.leases.remove(gone.get(i)), 0);
+      }
       for (ArrayDeque<Parked> parked : java.util.List.of(queue.getters, queue.putters,
           queue.joiners)) {
         for (Parked waiting : parked) {
@@ -283,6 +389,9 @@ final class SharedState {
             waiting.answered = true;
           }
         }
+      }
+      if (!gone.isEmpty()) {
+        serveWaiting(queue);
       }
     }
   }

@@ -6,6 +6,7 @@ import io.mp4j.protocol.CurveKeys;
 import io.mp4j.protocol.HandshakeWatch;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.ErrorReply;
+import io.mp4j.protocol.EventPoller;
 import io.mp4j.protocol.Hello;
 import io.mp4j.protocol.Mailbox;
 import io.mp4j.protocol.MessageType;
@@ -15,8 +16,6 @@ import io.mp4j.protocol.ReplyFuture;
 import io.mp4j.protocol.Request;
 import io.mp4j.protocol.ResultFrame;
 import io.mp4j.protocol.Welcome;
-import io.mp4j.protocol.Sockets;
-import io.mp4j.protocol.SpinGuard;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -79,7 +78,6 @@ public final class WorkerProcess implements BrokerChannel {
 
   private record Ask(Request request, CompletableFuture<Reply> reply) implements Outgoing {}
 
-  private final SpinGuard spinGuard = new SpinGuard();
   private final WorkerConfig config;
   private final BlockingQueue<Work> work = new LinkedBlockingQueue<>();
   private final Mailbox<Outgoing> outgoing = new Mailbox<>();
@@ -246,9 +244,9 @@ public final class WorkerProcess implements BrokerChannel {
     HandshakeWatch watch = config.brokerAddress().startsWith("tcp://")
         ? new HandshakeWatch(context, socket, 1000) : null;
     socket.connect(config.brokerAddress());
-    ZMQ.Poller poller = context.createPoller(2);
-    poller.register(socket, ZMQ.Poller.POLLIN);
-    poller.register(outgoing.channel(), ZMQ.Poller.POLLIN);
+    EventPoller poller = new EventPoller();
+    poller.add(socket);
+    poller.add(outgoing.channel());
     try {
       long now = System.nanoTime();
       lastReceived = now;
@@ -259,12 +257,10 @@ public final class WorkerProcess implements BrokerChannel {
       while (true) {
         now = System.nanoTime();
         long untilHeartbeat = Math.max(0, (lastSent + heartbeatNanos - now) / 1_000_000);
-        poller.poll(Sockets.readable(socket) ? 0 : Math.min(untilHeartbeat + 1, 250));
-        boolean worked = false;
-        if (poller.pollin(0)) {
+        poller.poll(Math.min(untilHeartbeat + 1, 250));
+        if (poller.readable(0)) {
           for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
               msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
-            worked = true;
             lastReceived = System.nanoTime();
             Boolean outcome = handle(msg, current);
             if (outcome != null) {
@@ -280,11 +276,10 @@ public final class WorkerProcess implements BrokerChannel {
                 lines.getValue());
           }
         }
-        if (poller.pollin(1)) {
+        if (poller.readable(1)) {
           outgoing.clearSignal();
           List<byte[]> requests = new ArrayList<>();
           for (Outgoing out = outgoing.poll(); out != null; out = outgoing.poll()) {
-            worked = true;
             if (out instanceof Ask ask) {
               asked.put(ask.request().requestId(), ask.reply());
               requests.add(ask.request().encode());
@@ -310,11 +305,6 @@ public final class WorkerProcess implements BrokerChannel {
           if (!requests.isEmpty()) {
             send(socket, MessageType.REQUEST, requests.toArray(new byte[0][]));
           }
-        }
-        if (worked) {
-          spinGuard.worked();
-        } else {
-          spinGuard.idle();
         }
         now = System.nanoTime();
         if (now - lastSent >= heartbeatNanos) {

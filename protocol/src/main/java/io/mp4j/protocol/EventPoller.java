@@ -1,0 +1,163 @@
+package io.mp4j.protocol;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import org.zeromq.ZMQ;
+
+/**
+ * Waits until one of an event loop's ZeroMQ sockets has a message or one of its channels has
+ * bytes, and says which. Not for users.
+ *
+ * <p>It stands in for {@code ZMQ.Poller}, which has two faults that make a loop spin. JeroMQ wakes
+ * a socket's owner by writing a byte to the socket's pipe and only then counting it, so the thread
+ * it wakes, which often takes over the writer's core at once, sees the byte before the count: the
+ * socket reports nothing to read, its descriptor stays readable, and the poll returns at once,
+ * turn after turn, until the scheduler gives the writer back its core. And {@code ZMQ.Poller}
+ * reports a plain channel from its selection key's ready set, which nothing clears, so once it has
+ * been ready it is reported ready whenever anything else wakes the poll. Here a plain channel is
+ * ready only when the selector selected it in this call, and a socket whose descriptor woke the
+ * poll with nothing to read makes the loop yield its core, which lets the writer finish.
+ */
+public final class EventPoller implements Closeable {
+  /** Turns with a woken but empty socket that only yield; after them each one pauses. */
+  private static final int YIELDS = 64;
+  private static final long PAUSE_NANOS = 50_000;
+
+  private final Selector selector;
+  private final List<ZMQ.Socket> sockets = new ArrayList<>();
+  private final List<SelectionKey> keys = new ArrayList<>();
+  private boolean[] ready = new boolean[0];
+
+  /** Opens the selector. */
+  public EventPoller() {
+    try {
+      selector = Selector.open();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open a selector", e);
+    }
+  }
+
+  /** Watches a socket for messages to read; returns its index. */
+  public int add(ZMQ.Socket socket) {
+    return add(socket, socket.getFD());
+  }
+
+  /** Watches a channel for bytes to read; returns its index. */
+  public int add(SelectableChannel channel) {
+    return add(null, channel);
+  }
+
+  /** Watches a new socket in the place of the one at {@code index}, which is no longer watched. */
+  public void replace(int index, ZMQ.Socket socket) {
+    keys.get(index).cancel();
+    sockets.set(index, socket);
+    keys.set(index, register(socket.getFD()));
+  }
+
+  private int add(ZMQ.Socket socket, SelectableChannel channel) {
+    sockets.add(socket);
+    keys.add(register(channel));
+    ready = new boolean[keys.size()];
+    return keys.size() - 1;
+  }
+
+  private SelectionKey register(SelectableChannel channel) {
+    try {
+      channel.configureBlocking(false);
+      // A cancelled key stays registered until the next selection: flush it first, or a socket
+      // replaced on the same descriptor could not register again.
+      selector.selectNow();
+      return channel.register(selector, SelectionKey.OP_READ);
+    } catch (ClosedChannelException e) {
+      throw new IllegalStateException("the channel to watch is closed", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Waits until something is ready or the time is up; a socket that already holds a message
+   * makes it return at once.
+   *
+   * @return whether anything is ready
+   */
+  public boolean poll(long timeoutMillis) {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    int emptyWakeUps = 0;
+    try {
+      boolean any = socketsReadable();
+      int selected = any ? selector.selectNow() : select(timeoutMillis);
+      while (true) {
+        Set<SelectionKey> chosen = selector.selectedKeys();
+        boolean wokenEmpty = false;
+        for (int i = 0; i < keys.size(); i++) {
+          if (sockets.get(i) == null) {
+            ready[i] = selected > 0 && chosen.contains(keys.get(i));
+            any |= ready[i];
+          } else if (!ready[i] && selected > 0 && chosen.contains(keys.get(i))) {
+            ready[i] = (sockets.get(i).getEvents() & ZMQ.Poller.POLLIN) != 0;
+            any |= ready[i];
+            wokenEmpty |= !ready[i];
+          }
+        }
+        chosen.clear();
+        long left = deadline - System.nanoTime();
+        if (any || left <= 0) {
+          return any;
+        }
+        if (wokenEmpty) {
+          if (++emptyWakeUps <= YIELDS) {
+            Thread.yield();
+          } else {
+            LockSupport.parkNanos(Math.min(PAUSE_NANOS, left));
+          }
+        }
+        any = socketsReadable();
+        selected = any ? selector.selectNow() : select((left + 999_999) / 1_000_000);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private int select(long timeoutMillis) throws IOException {
+    return timeoutMillis <= 0 ? selector.selectNow() : selector.select(timeoutMillis);
+  }
+
+  /**
+   * Asks every socket first: a message that arrived while the loop was sending on the same socket
+   * leaves no wake-up byte, and a selection would sleep through it.
+   */
+  private boolean socketsReadable() {
+    boolean any = false;
+    for (int i = 0; i < keys.size(); i++) {
+      ZMQ.Socket socket = sockets.get(i);
+      ready[i] = socket != null && (socket.getEvents() & ZMQ.Poller.POLLIN) != 0;
+      any |= ready[i];
+    }
+    return any;
+  }
+
+  /** Whether the socket or channel at {@code index} was ready when {@link #poll} returned. */
+  public boolean readable(int index) {
+    return ready[index];
+  }
+
+  @Override
+  public void close() {
+    try {
+      selector.close();
+    } catch (IOException e) {
+      // A selector that fails to close holds nothing the loop still needs.
+    }
+  }
+}
