@@ -32,8 +32,8 @@ import org.msgpack.core.MessageUnpacker;
  * <p>Items live in the broker, so they outlive the process that put them and reach a consumer on
  * any host. A get on an empty queue and a put on a full one wait in the broker, not in a polling
  * loop here. A put to a queue without a size limit does not wait for the broker (the items
- * stream, in order, and a failure is thrown by the next put). A get that finds a run of items
- * waiting borrows up to 128 of them, so that a consumer that keeps taking pays one round trip per
+ * stream, in order, and a failure is thrown by the next put). A get on such a queue that finds a
+ * run of items waiting borrows up to 128 of them, so that a consumer that keeps taking pays one round trip per
  * run, not per item; while a run is borrowed other consumers wait for it, so items still reach
  * consumers strictly in queue order, and a poison pill never overtakes the items before it. A run
  * goes back to the head of the queue when this handle's gets stop for 2 ms, when it is closed, or

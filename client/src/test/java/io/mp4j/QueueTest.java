@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -189,6 +190,25 @@ class QueueTest {
       List<Integer> left = new ArrayList<>();
       queue.drainTo(left);
       assertEquals(200, consumed + left.size());
+    }
+  }
+
+  @Test
+  void aConsumerThatStops_givesBackTheRunItBorrowed_inQueueOrder() throws Exception {
+    Queue<Integer> queue = context.queue(Integer.class);
+    for (int i = 0; i < 300; i++) {
+      queue.put(i);
+    }
+    try (Pool pool = context.pool(1)) {
+      // The worker's take borrows a run of the items after the first; it takes no more, so the
+      // run goes back to the head, ahead of every item after it.
+      assertEquals(0, pool.apply(Tasks::takeOne, queue));
+      List<Integer> rest = new ArrayList<>();
+      for (int i = 1; i < 300; i++) {
+        rest.add(queue.take());
+      }
+      assertEquals(IntStream.range(1, 300).boxed().toList(), rest);
+      assertNull(queue.poll());
     }
   }
 

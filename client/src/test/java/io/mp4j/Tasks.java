@@ -272,6 +272,10 @@ final class Tasks {
     return 0;
   }
 
+  static int takeOne(Queue<Integer> queue) throws InterruptedException {
+    return queue.take();
+  }
+
   static int takeUntilPill(Queue<Integer> queue) throws InterruptedException {
     int count = 0;
     while (queue.take() != -1) {

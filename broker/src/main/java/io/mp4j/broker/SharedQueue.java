@@ -20,8 +20,6 @@ final class SharedQueue {
   final ArrayDeque<Parked> joiners = new ArrayDeque<>();
   /** Runs of items lent to consumers, by lease id, in the order they were taken. */
   final Map<Long, Lease> leases = new LinkedHashMap<>();
-  /** Items in {@link #leases}: they count against the size limit until given back or used. */
-  int leased;
   /** Items put and not yet marked done, for a joinable queue. */
   long unfinished;
 
@@ -39,7 +37,7 @@ final class SharedQueue {
   }
 
   boolean full() {
-    return maxSize > 0 && items.size() + leased >= maxSize;
+    return maxSize > 0 && items.size() >= maxSize;
   }
 
   /**
@@ -56,7 +54,6 @@ final class SharedQueue {
     for (int i = run.size() - 1; i >= Math.max(0, used); i--) {
       items.addFirst(run.get(i));
     }
-    leased -= run.size();
   }
 
   /** The first parked request that is still waiting, removed from its deque; or null. */

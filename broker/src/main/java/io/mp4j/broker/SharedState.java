@@ -28,6 +28,8 @@ final class SharedState {
   private final BiConsumer<Peer, Reply> replies;
   private final ManagedObjects managed;
   private long lastLeaseId;
+  /** How long a get waits at least while a run is lent out (see {@link #waitForItem}). */
+  private static final long LEASE_GRACE_MILLIS = 50;
 
   SharedState(BiConsumer<Peer, Reply> replies, Map<String, Class<?>> registeredTypes) {
     this.replies = replies;
@@ -151,8 +153,8 @@ final class SharedState {
   }
 
   /**
-   * A get that takes the head and, when more items wait, lends the consumer a run of up to
-   * {@code max} of them, answered as {@code [leaseId, [items]]} (lease id 0 when only one item is
+   * A get that takes the head and, when more items wait in a queue without a size limit, lends
+   * the consumer a run of up to {@code max} of them, answered as {@code [leaseId, [items]]} (lease id 0 when only one item is
    * taken): a consumer that streams saves a round trip per item, and a run it does not use comes
    * back to the head by {@code queue.release}.
    */
@@ -166,25 +168,40 @@ final class SharedState {
     int max = Math.max(1, args.unpackInt());
     withQueue(peer, request, queue -> {
       if (queue.takeable()) {
+        // A bounded queue lends nothing: room made by a get is there for the next put at once.
+        int run = queue.maxSize == 0 ? max : 1;
         java.util.List<byte[]> taken = new java.util.ArrayList<>();
-        while (taken.size() < max && !queue.items.isEmpty()) {
+        while (taken.size() < run && !queue.items.isEmpty()) {
           taken.add(queue.items.pollFirst());
         }
         long leaseId = 0;
         if (taken.size() > 1) {
           leaseId = ++lastLeaseId;
           queue.leases.put(leaseId, new SharedQueue.Lease(peer, taken));
-          queue.leased += taken.size();
         }
         ok(peer, request, leaseAnswer(leaseId, taken));
         admitPutters(queue);
-      } else if (timeout == 0) {
-        fail(peer, request, ErrorCode.EMPTY, "queue " + queue.name + " is empty");
       } else {
-        park(queue.getters, new Parked(Parked.Kind.LEASE, peer, request.requestId(),
-            deadline(now, timeout), queue, null));
+        waitForItem(peer, request, queue, Parked.Kind.LEASE, timeout, now);
       }
     });
+  }
+
+  /**
+   * Answers a get that finds nothing to take now with EMPTY, or parks it. While a run is lent
+   * out, even a get that would not wait parks for a moment: the run's unused items come back
+   * within milliseconds of its borrower's last get, and until then the queue is not empty.
+   */
+  private void waitForItem(Peer peer, Request request, SharedQueue queue, Parked.Kind kind,
+      long timeout, long now) {
+    long wait = queue.leases.isEmpty() || timeout < 0 ? timeout
+        : Math.max(timeout, LEASE_GRACE_MILLIS);
+    if (wait == 0) {
+      fail(peer, request, ErrorCode.EMPTY, "queue " + queue.name + " is empty");
+    } else {
+      park(queue.getters, new Parked(kind, peer, request.requestId(), deadline(now, wait), queue,
+          null));
+    }
   }
 
   /** Ends a lease: the consumer used its first {@code used} items, the rest go back. */
@@ -248,11 +265,9 @@ final class SharedState {
           ok(peer, request, queue.items.pollFirst());
         }
         admitPutters(queue);
-      } else if (timeout == 0) {
-        fail(peer, request, ErrorCode.EMPTY, "queue " + queue.name + " is empty");
       } else {
-        park(queue.getters, new Parked(many ? Parked.Kind.GET_MANY : Parked.Kind.GET, peer,
-            request.requestId(), deadline(now, timeout), queue, null));
+        waitForItem(peer, request, queue, many ? Parked.Kind.GET_MANY : Parked.Kind.GET,
+            timeout, now);
       }
     });
   }

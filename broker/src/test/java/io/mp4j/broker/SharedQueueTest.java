@@ -184,4 +184,124 @@ class SharedQueueTest {
     Reply reply = call(consumer, "queue.get", "q", timeout(5000));
     assertArrayEquals(value, reply.payload());
   }
+
+  private static byte[] lease(long timeoutMillis, int max) {
+    return Wire.pack(packer -> {
+      packer.packArrayHeader(2);
+      packer.packLong(timeoutMillis);
+      packer.packInt(max);
+    });
+  }
+
+  private static byte[] release(long leaseId, int used) {
+    return Wire.pack(packer -> {
+      packer.packArrayHeader(2);
+      packer.packLong(leaseId);
+      packer.packInt(used);
+    });
+  }
+
+  /** A lease answer's id, then its items as strings. */
+  private static java.util.List<String> leased(Reply reply, long[] leaseId) throws Exception {
+    assertNull(reply.error(), reply.message());
+    org.msgpack.core.MessageUnpacker in = Wire.unpacker(reply.payload());
+    in.unpackArrayHeader();
+    leaseId[0] = in.unpackLong();
+    java.util.List<String> items = new java.util.ArrayList<>();
+    for (int n = in.unpackArrayHeader(); n > 0; n--) {
+      items.add(Wire.unpacker(in.readPayload(in.unpackBinaryHeader())).unpackString());
+    }
+    return items;
+  }
+
+  @Test
+  void lease_lendsARun_othersWaitForIt_andTheUnusedRestComesBackFirst() throws Exception {
+    call(producer, "queue.open", "q", open(0, false));
+    for (String item : new String[] {"a", "b", "c", "d", "e"}) {
+      call(producer, "queue.put", "q", put(item, -1));
+    }
+    long[] leaseId = new long[1];
+    assertEquals(java.util.List.of("a", "b", "c"),
+        leased(call(consumer, "queue.lease", "q", lease(-1, 3)), leaseId));
+    assertTrue(leaseId[0] != 0);
+    // The run is out: another consumer neither takes "d" past it nor hears "empty"; even a get
+    // that would not wait waits for the run to come back.
+    long waiting = producer.request("queue.get", "q", timeout(0));
+    producer.socket.setReceiveTimeOut(300);
+    assertNull(producer.reply(), "a get must wait while a run is lent out");
+    // The borrower used "a" only: "b" and "c" go back ahead of "d".
+    assertNull(call(consumer, "queue.release", "q", release(leaseId[0], 1)).error());
+    producer.socket.setReceiveTimeOut(5000);
+    Reply first = producer.reply();
+    assertEquals(waiting, first.requestId());
+    assertEquals("b", item(first));
+    for (String expected : new String[] {"c", "d", "e"}) {
+      assertEquals(expected, item(call(producer, "queue.get", "q", timeout(0))));
+    }
+  }
+
+  @Test
+  void getThatWouldNotWait_hearsEmptyOnceTheGraceForALentRunPasses() throws Exception {
+    call(producer, "queue.open", "q", open(0, false));
+    call(producer, "queue.put", "q", put("a", -1));
+    call(producer, "queue.put", "q", put("b", -1));
+    leased(call(consumer, "queue.lease", "q", lease(0, 2)), new long[1]);
+    long waiting = producer.request("queue.get", "q", timeout(0));
+    await().atMost(Duration.ofSeconds(5)).until(() -> {
+      clock.addAndGet(Duration.ofMillis(20).toNanos());
+      producer.socket.setReceiveTimeOut(100);
+      Reply reply = producer.reply();
+      if (reply == null) {
+        return false;
+      }
+      assertEquals(waiting, reply.requestId());
+      assertEquals(ErrorCode.EMPTY, reply.error());
+      return true;
+    });
+  }
+
+  @Test
+  void leaseOfOneItem_lendsNothing_andAnEmptyQueueParksTheLease() throws Exception {
+    call(producer, "queue.open", "q", open(0, false));
+    call(producer, "queue.put", "q", put("only", -1));
+    long[] leaseId = new long[1];
+    assertEquals(java.util.List.of("only"),
+        leased(call(consumer, "queue.lease", "q", lease(-1, 64)), leaseId));
+    assertEquals(0, leaseId[0]);
+    long waiting = consumer.request("queue.lease", "q", lease(-1, 64));
+    call(producer, "queue.put", "q", put("late", -1));
+    Reply late = consumer.reply();
+    assertEquals(waiting, late.requestId());
+    assertEquals(java.util.List.of("late"), leased(late, leaseId));
+  }
+
+  @Test
+  void boundedQueue_lendsNothing_soAGetMakesRoomAtOnce() throws Exception {
+    call(producer, "queue.open", "small", open(2, false));
+    call(producer, "queue.put", "small", put("a", 0));
+    call(producer, "queue.put", "small", put("b", 0));
+    long[] leaseId = new long[1];
+    assertEquals(java.util.List.of("a"),
+        leased(call(consumer, "queue.lease", "small", lease(0, 2)), leaseId));
+    assertEquals(0, leaseId[0]);
+    assertNull(call(producer, "queue.put", "small", put("c", 0)).error());
+    assertEquals(ErrorCode.FULL, call(producer, "queue.put", "small", put("d", 0)).error());
+  }
+
+  @Test
+  void aLeaseOfAPeerThatLeaves_comesBackWhole() throws Exception {
+    call(producer, "queue.open", "q", open(0, false));
+    for (String item : new String[] {"a", "b", "c"}) {
+      call(producer, "queue.put", "q", put(item, -1));
+    }
+    long[] leaseId = new long[1];
+    leased(call(consumer, "queue.lease", "q", lease(0, 2)), leaseId);
+    long waiting = producer.request("queue.get", "q", timeout(-1));
+    consumer.send(io.mp4j.protocol.MessageType.BYE);
+    Reply back = producer.reply();
+    assertEquals(waiting, back.requestId());
+    assertEquals("a", item(back));
+    assertEquals("b", item(call(producer, "queue.get", "q", timeout(0))));
+    assertEquals("c", item(call(producer, "queue.get", "q", timeout(0))));
+  }
 }
