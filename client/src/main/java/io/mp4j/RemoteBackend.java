@@ -91,7 +91,9 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
           encodeCall(calls, batch, to);
           to++;
         }
-        send(batch, function, from, to, withArrayHeader(to - from, calls.toByteArray()));
+        long taskId = nextTaskId.getAndIncrement();
+        send(batch, taskId, from, to,
+            TaskFrame.encodeCalls(taskId, to - from, function, calls.toBufferList()));
         from = to;
       } catch (CodecException e) {
         throw new EncodingException(e.getMessage(), e);
@@ -101,9 +103,7 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
     }
   }
 
-  private void send(Batch batch, byte[] function, int from, int to, byte[] args) {
-    long taskId = nextTaskId.getAndIncrement();
-    byte[] frame = new TaskFrame(taskId, 0, to - from, function, args).encode();
+  private void send(Batch batch, long taskId, int from, int to, byte[] frame) {
     if (frame.length > connection.maxMessageBytes() - 1024) {
       throw new EncodingException("the arguments of " + (to - from == 1 ? "one call" : (to - from)
           + " calls") + " encode to " + frame.length + " bytes, over the broker's limit of "
@@ -160,17 +160,6 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
   /** This backend's channel to the broker, for the shared objects of its processes. */
   BrokerChannel channel() {
     return connection;
-  }
-
-  /** Prefixes encoded calls with the msgpack array header that counts them. */
-  private static byte[] withArrayHeader(int count, byte[] calls) {
-    try (MessageBufferPacker out = Wire.packer(calls.length + 5)) {
-      out.packArrayHeader(count);
-      out.writePayload(calls);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   private static void encodeCall(MessageBufferPacker out, Batch batch, int index)

@@ -874,11 +874,12 @@ final class BrokerLoop implements Runnable {
     if (tasks.isEmpty()) {
       return;
     }
-    int size = 8;
+    int size = Wire.arrayHeaderSize(tasks.size());
     for (QueuedTask task : tasks) {
-      size += task.frame.length + 24;
+      size += 1 + Wire.integerSize(task.key) + Wire.integerSize(task.session.id)
+          + Wire.binarySize(task.frame.length);
     }
-    byte[] body = Wire.pack(size, packer -> {
+    byte[] body = Wire.packExact(size, packer -> {
       packer.packArrayHeader(tasks.size());
       for (QueuedTask task : tasks) {
         packer.packArrayHeader(3);

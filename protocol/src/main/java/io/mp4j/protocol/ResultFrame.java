@@ -45,22 +45,26 @@ public record ResultFrame(
 
   /** Encodes this result as one frame. */
   public byte[] encode() {
-    return Wire.pack(32 + values.length + 256 * errors.size(),
-        packer -> {
-          packer.packArrayHeader(5);
-          packer.packLong(taskId);
-          packer.packInt(offset);
-          packer.packInt(count);
-          packer.packBinaryHeader(values.length);
-          packer.writePayload(values);
-          packer.packArrayHeader(errors.size());
-          for (ItemError error : errors) {
-            packer.packArrayHeader(3);
-            packer.packInt(error.index());
-            packer.packInt(error.code().code());
-            error.error().pack(packer);
-          }
-        });
+    Wire.Writer writer = packer -> {
+      packer.packArrayHeader(5);
+      packer.packLong(taskId);
+      packer.packInt(offset);
+      packer.packInt(count);
+      packer.packBinaryHeader(values.length);
+      packer.writePayload(values);
+      packer.packArrayHeader(errors.size());
+      for (ItemError error : errors) {
+        packer.packArrayHeader(3);
+        packer.packInt(error.index());
+        packer.packInt(error.code().code());
+        error.error().pack(packer);
+      }
+    };
+    if (errors.isEmpty()) {
+      return Wire.packExact(1 + Wire.integerSize(taskId) + Wire.integerSize(offset)
+          + Wire.integerSize(count) + Wire.binarySize(values.length) + 1, writer);
+    }
+    return Wire.pack(32 + values.length + 256 * errors.size(), writer);
   }
 
   /**

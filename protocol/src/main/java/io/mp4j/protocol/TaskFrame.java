@@ -3,7 +3,9 @@ package io.mp4j.protocol;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.msgpack.core.MessagePacker;
 import org.msgpack.core.MessageUnpacker;
+import org.msgpack.core.buffer.MessageBuffer;
 import org.msgpack.value.ValueType;
 
 /**
@@ -30,20 +32,50 @@ public record TaskFrame(
 
   /** Encodes this task as one frame. */
   public byte[] encode() {
-    return Wire.pack(32 + function.length + args.length,
-        packer -> {
-          packer.packArrayHeader(exclusive ? 6 : 5);
-          packer.packLong(taskId);
-          packer.packInt(offset);
-          packer.packInt(count);
-          packer.packBinaryHeader(function.length);
-          packer.writePayload(function);
-          packer.packBinaryHeader(args.length);
-          packer.writePayload(args);
-          if (exclusive) {
-            packer.packBoolean(true);
-          }
-        });
+    int size = 1 + Wire.integerSize(taskId) + Wire.integerSize(offset) + Wire.integerSize(count)
+        + Wire.binarySize(function.length) + Wire.binarySize(args.length) + (exclusive ? 1 : 0);
+    return Wire.packExact(size, packer -> {
+      packHead(packer, taskId, offset, count, function, exclusive);
+      packer.packBinaryHeader(args.length);
+      packer.writePayload(args);
+      if (exclusive) {
+        packer.packBoolean(true);
+      }
+    });
+  }
+
+  /**
+   * Encodes a shared, retryable task of {@code count} calls whose encoded arguments are
+   * {@code calls}, without the array header that counts them: it is written here, so the calls
+   * are copied once, straight into the frame.
+   */
+  public static byte[] encodeCalls(long taskId, int count, byte[] function,
+      List<MessageBuffer> calls) {
+    int callBytes = 0;
+    for (MessageBuffer part : calls) {
+      callBytes += part.size();
+    }
+    int args = Wire.arrayHeaderSize(count) + callBytes;
+    int size = 1 + Wire.integerSize(taskId) + 1 + Wire.integerSize(count)
+        + Wire.binarySize(function.length) + Wire.binarySize(args);
+    return Wire.packExact(size, packer -> {
+      packHead(packer, taskId, 0, count, function, false);
+      packer.packBinaryHeader(args);
+      packer.packArrayHeader(count);
+      for (MessageBuffer part : calls) {
+        packer.writePayload(part.array(), part.arrayOffset(), part.size());
+      }
+    });
+  }
+
+  private static void packHead(MessagePacker packer, long taskId, int offset, int count,
+      byte[] function, boolean exclusive) throws IOException {
+    packer.packArrayHeader(exclusive ? 6 : 5);
+    packer.packLong(taskId);
+    packer.packInt(offset);
+    packer.packInt(count);
+    packer.packBinaryHeader(function.length);
+    packer.writePayload(function);
   }
 
   /**

@@ -7,6 +7,8 @@ import java.util.List;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
+import org.msgpack.core.buffer.ArrayBufferOutput;
+import org.msgpack.core.buffer.MessageBuffer;
 
 /**
  * Small helpers to build and read msgpack frames. Not for users.
@@ -59,17 +61,105 @@ public final class Wire {
    * rather than many ZeroMQ frames, because ZeroMQ's cost is per frame and tasks are many.
    */
   public static byte[] packBinaries(List<byte[]> frames) {
-    int size = 8;
+    int size = arrayHeaderSize(frames.size());
     for (byte[] frame : frames) {
-      size += frame.length + 5;
+      size += binarySize(frame.length);
     }
-    return pack(size, packer -> {
+    return packExact(size, packer -> {
       packer.packArrayHeader(frames.size());
       for (byte[] frame : frames) {
         packer.packBinaryHeader(frame.length);
         packer.writePayload(frame);
       }
     });
+  }
+
+  /**
+   * Builds a frame of exactly {@code size} bytes, which the caller computed with the size
+   * helpers below: one array, each payload copied into it once. The growing buffer of
+   * {@link #pack} copies a large payload twice and leaves a chunk behind for every step it grows;
+   * for the large frames of a map that was most of what a pool allocated.
+   *
+   * @throws IllegalStateException when the writer writes another number of bytes
+   */
+  public static byte[] packExact(int size, Writer writer) {
+    ExactOutput out = new ExactOutput(size);
+    try (MessageBufferPacker packer =
+        new MessageBufferPacker(out, MessagePack.DEFAULT_PACKER_CONFIG) {}) {
+      writer.write(packer);
+      return packer.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The bytes msgpack takes for an integer (packInt or packLong). */
+  public static int integerSize(long value) {
+    if (value >= -32 && value < 128) {
+      return 1;
+    }
+    if (value < 0) {
+      return value >= -128 ? 2 : value >= -32768 ? 3 : value >= Integer.MIN_VALUE ? 5 : 9;
+    }
+    return value < 256 ? 2 : value < 65536 ? 3 : value < (1L << 32) ? 5 : 9;
+  }
+
+  /** The bytes msgpack takes for a binary value of {@code length} bytes, header included. */
+  public static int binarySize(int length) {
+    return (length < 256 ? 2 : length < 65536 ? 3 : 5) + length;
+  }
+
+  /** The bytes msgpack takes for the header of an array of {@code count} elements. */
+  public static int arrayHeaderSize(int count) {
+    return count < 16 ? 1 : count < 65536 ? 3 : 5;
+  }
+
+  /** An output into one array of a size known in advance. */
+  private static final class ExactOutput extends ArrayBufferOutput {
+    private final byte[] array;
+    private int position;
+
+    ExactOutput(int size) {
+      super(16);
+      array = new byte[size];
+    }
+
+    @Override
+    public MessageBuffer next(int minimumSize) {
+      // The packer asks for at least its own buffer size; it writes only what the frame needs,
+      // which the caller counted.
+      return MessageBuffer.wrap(array, position, array.length - position);
+    }
+
+    @Override
+    public void writeBuffer(int length) {
+      position += length;
+    }
+
+    @Override
+    public void write(byte[] buffer, int offset, int length) {
+      System.arraycopy(buffer, offset, array, position, length);
+      position += length;
+    }
+
+    @Override
+    public void add(byte[] buffer, int offset, int length) {
+      write(buffer, offset, length);
+    }
+
+    @Override
+    public int getSize() {
+      return position;
+    }
+
+    @Override
+    public byte[] toByteArray() {
+      if (position != array.length) {
+        throw new IllegalStateException("a frame counted as " + array.length + " bytes took "
+            + position);
+      }
+      return array;
+    }
   }
 
   /**

@@ -543,11 +543,12 @@ public final class WorkerProcess implements BrokerChannel {
 
   /** The body of a RESULT message: an array of [key, nanos, result frame]. */
   private static byte[] encode(List<Done> done) {
-    int size = 8;
+    int size = Wire.arrayHeaderSize(done.size());
     for (Done one : done) {
-      size += one.resultFrame().length + 24;
+      size += 1 + Wire.integerSize(one.key()) + Wire.integerSize(one.nanos())
+          + Wire.binarySize(one.resultFrame().length);
     }
-    return Wire.pack(size, packer -> {
+    return Wire.packExact(size, packer -> {
       packer.packArrayHeader(done.size());
       for (Done one : done) {
         packer.packArrayHeader(3);

@@ -1,0 +1,49 @@
+package io.mp4j.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The exact-size frames: the sizes counted in advance are the sizes msgpack writes. */
+class WireTest {
+  private static final long[] INTEGERS = {0, 1, 127, 128, 255, 256, 65535, 65536,
+      (1L << 32) - 1, 1L << 32, Long.MAX_VALUE, -1, -32, -33, -128, -129, -32768, -32769,
+      Integer.MIN_VALUE, Integer.MIN_VALUE - 1L, Long.MIN_VALUE};
+  private static final int[] LENGTHS = {0, 1, 15, 16, 255, 256, 65535, 65536, 100_000};
+
+  @Test
+  void countedSizes_matchWhatThePackerWrites() {
+    for (long value : INTEGERS) {
+      assertEquals(Wire.pack(packer -> packer.packLong(value)).length, Wire.integerSize(value),
+          "integer " + value);
+    }
+    for (int length : LENGTHS) {
+      byte[] payload = new byte[length];
+      assertEquals(Wire.pack(length + 8, packer -> {
+        packer.packBinaryHeader(length);
+        packer.writePayload(payload);
+      }).length, Wire.binarySize(length), "binary of " + length);
+      assertEquals(Wire.pack(packer -> packer.packArrayHeader(length)).length,
+          Wire.arrayHeaderSize(length), "array of " + length);
+    }
+  }
+
+  @Test
+  void exactFrames_equalTheGrowingBuffersFrames() throws Exception {
+    List<byte[]> frames = List.of(new byte[0], new byte[300], new byte[70_000], "x".getBytes());
+    byte[] packed = Wire.packBinaries(frames);
+    assertEquals(frames.size(), Wire.unpackBinaries(packed).size());
+    assertArrayEquals(frames.get(2), Wire.unpackBinaries(packed).get(2));
+    TaskFrame task = new TaskFrame(1L << 40, 70_000, 3, new byte[20], new byte[9_000], true);
+    assertEquals(task.args().length, TaskFrame.decode(task.encode()).args().length);
+    assertEquals(task.taskId(), TaskFrame.decode(task.encode()).taskId());
+  }
+
+  @Test
+  void aMiscountedFrame_isRefused() {
+    assertThrows(IllegalStateException.class, () -> Wire.packExact(3, packer -> packer.packInt(1)));
+  }
+}
