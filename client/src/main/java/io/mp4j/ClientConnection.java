@@ -10,6 +10,7 @@ import io.mp4j.protocol.EventPoller;
 import io.mp4j.protocol.Hello;
 import io.mp4j.protocol.Mailbox;
 import io.mp4j.protocol.MessageType;
+import io.mp4j.protocol.PendingRequests;
 import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.ReplyFuture;
 import io.mp4j.protocol.Request;
@@ -84,7 +85,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   private volatile int workers;
   private final AtomicLong nextRequestId = new AtomicLong(1);
   /** Requests sent and not yet answered; touched by the I/O thread alone. */
-  private final Map<Long, CompletableFuture<Reply>> asked = new HashMap<>();
+  private final PendingRequests asked = new PendingRequests();
   private volatile boolean closed;
   /** Whether the current socket's session was welcomed; touched by the I/O thread alone. */
   private boolean welcomed;
@@ -144,13 +145,22 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
 
   @Override
   public ReplyFuture request(String op, String name, byte[] args) {
+    return ask(op, name, args, false);
+  }
+
+  @Override
+  public ReplyFuture tell(String op, String name, byte[] args) {
+    return ask(op, name, args, true);
+  }
+
+  private ReplyFuture ask(String op, String name, byte[] args, boolean quiet) {
     ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement());
     if (closeRequested) {
       reply.completeExceptionally(new BrokerException("the connection to " + address
           + " is closed"));
       return reply;
     }
-    mailbox.post(new Ask(new Request(reply.requestId(), op, name, args), reply));
+    mailbox.post(new Ask(new Request(reply.requestId(), op, name, args, quiet), reply));
     return reply;
   }
 
@@ -288,7 +298,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
               return;
             }
             if (out instanceof Ask ask) {
-              asked.put(ask.request().requestId(), ask.reply());
+              asked.sent(ask.request(), ask.reply());
               requests.add(ask.request().encode());
               continue;
             }
@@ -379,10 +389,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
 
   /** Fails the requests waiting for a reply and, when the connection ends, those not sent. */
   private void failAsked(Mp4jException cause, boolean closing) {
-    for (CompletableFuture<Reply> reply : asked.values()) {
-      reply.completeExceptionally(cause);
-    }
-    asked.clear();
+    asked.failAll(cause);
     if (!closing) {
       return;
     }
@@ -413,11 +420,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
         case OUTPUT -> printRemoteOutput(msg);
         case REPLY -> {
           for (ZFrame frame : msg) {
-            Reply reply = Reply.decode(frame.getData());
-            CompletableFuture<Reply> waiting = asked.remove(reply.requestId());
-            if (waiting != null) {
-              waiting.complete(reply);
-            }
+            asked.answered(Reply.decode(frame.getData()));
           }
         }
         case WELCOME, HEARTBEAT -> {

@@ -78,6 +78,8 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   private volatile boolean closed;
   /** The failure of a put that was not waited for, thrown by the next put. */
   private volatile Mp4jException lostPut;
+  private final java.util.concurrent.atomic.AtomicLong streamed =
+      new java.util.concurrent.atomic.AtomicLong();
   /** Items borrowed from the head by the last get (see {@link #getWithin}); guarded by itself. */
   private final ArrayDeque<byte[]> borrowed = new ArrayDeque<>();
   private long leaseId;
@@ -183,7 +185,8 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
     } catch (CodecException e) {
       throw new EncodingException(e.getMessage(), e);
     }
-    byte[] args = Wire.pack(value.length + 16, packer -> {
+    byte[] args = Wire.packExact(1 + Wire.binarySize(value.length)
+        + Wire.integerSize(timeoutMillis), packer -> {
       packer.packArrayHeader(2);
       packer.packBinaryHeader(value.length);
       packer.writePayload(value);
@@ -197,7 +200,11 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
       if (earlier != null) {
         throw earlier;
       }
-      channel.request("queue.put", name, args).whenComplete((reply, error) -> {
+      // Quiet: the broker answers only a failure; every 64th put is answered, which settles
+      // the ones before it (see BrokerChannel.tell).
+      ReplyFuture sent = (streamed.incrementAndGet() & 63) == 0
+          ? channel.request("queue.put", name, args) : channel.tell("queue.put", name, args);
+      sent.whenComplete((reply, error) -> {
         if (error != null) {
           lostPut = failure(error, name);
         } else if (reply.error() != null) {

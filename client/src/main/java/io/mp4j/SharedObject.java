@@ -104,14 +104,14 @@ class SharedObject implements SharedHandle {
   }
 
   /**
-   * Sends a request that cannot fail for a reason the caller could act on now (such as a release
-   * of a lock this thread holds) without waiting for its answer: the connection keeps requests in
+   * Sends a quiet request (see {@link BrokerChannel#tell}) that cannot fail for a reason the
+   * caller could act on now (such as a release of a lock this thread holds), without waiting: the connection keeps requests in
    * order, so every later request of this process sees its effect. A failure is thrown by the
    * next call.
    */
   void send(String op, Wire.Writer args) {
     throwLostCall();
-    channel.request(op, name, Wire.pack(args)).whenComplete((reply, error) -> {
+    channel.tell(op, name, Wire.pack(args)).whenComplete((reply, error) -> {
       if (error != null) {
         lostCall = error instanceof Mp4jException known ? known
             : new BrokerException("request on " + describe() + " failed: " + error, error);

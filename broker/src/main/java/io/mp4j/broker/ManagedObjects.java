@@ -1015,6 +1015,9 @@ final class ManagedObjects {
   }
 
   private void ok(Peer peer, Request request, byte[] payload) {
+    if (request.quiet()) {
+      return; // a quiet request is answered only when it fails
+    }
     replies.accept(peer, Reply.ok(request.requestId(), payload));
   }
 

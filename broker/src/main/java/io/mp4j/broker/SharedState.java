@@ -95,7 +95,8 @@ final class SharedState {
       if (!queue.full() || handOver(queue)) {
         add(queue, item);
         ok(peer, request, null);
-      } else if (timeout == 0) {
+      } else if (timeout == 0 || request.quiet()) {
+        // A quiet put is never parked: its sender settles it by the next reply it gets.
         fail(peer, request, ErrorCode.FULL, "queue " + queue.name + " is full ("
             + queue.maxSize + " items)");
       } else {
@@ -141,7 +142,11 @@ final class SharedState {
   }
 
   private static byte[] leaseAnswer(long leaseId, java.util.List<byte[]> items) {
-    return Wire.pack(packer -> {
+    int size = 1 + Wire.integerSize(leaseId) + Wire.arrayHeaderSize(items.size());
+    for (byte[] item : items) {
+      size += Wire.binarySize(item.length);
+    }
+    return Wire.packExact(size, packer -> {
       packer.packArrayHeader(2);
       packer.packLong(leaseId);
       packer.packArrayHeader(items.size());
@@ -465,6 +470,9 @@ final class SharedState {
   }
 
   private void ok(Peer peer, Request request, byte[] payload) {
+    if (request.quiet()) {
+      return; // a quiet request is answered only when it fails
+    }
     replies.accept(peer, Reply.ok(request.requestId(), payload));
   }
 

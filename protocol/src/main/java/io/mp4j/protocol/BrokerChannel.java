@@ -16,6 +16,19 @@ public interface BrokerChannel {
    */
   ReplyFuture request(String op, String name, byte[] args);
 
+  /**
+   * Sends a quiet request: one the broker never parks and answers only when it fails. The future
+   * completes with that failure, or with an empty success once the broker has answered a later
+   * request of this channel; so a caller that sends many keeps bounded state by sending an
+   * ordinary request now and then.
+   *
+   * @param op the operation, such as {@code queue.put} to a queue without a size limit
+   * @param name the shared object's name
+   * @param args the operation's arguments, a msgpack array
+   * @return the outcome, as above
+   */
+  ReplyFuture tell(String op, String name, byte[] args);
+
   /** The broker's address, so that a handle can say where its object lives. */
   String brokerAddress();
 }

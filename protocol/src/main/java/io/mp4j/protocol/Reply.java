@@ -25,7 +25,9 @@ public record Reply(long requestId, ErrorCode error, byte[] payload, String mess
 
   /** Encodes this reply's body frame. */
   public byte[] encode() {
-    return Wire.pack(32 + (payload == null ? 0 : payload.length), packer -> {
+    int size = 1 + Wire.integerSize(requestId) + Wire.integerSize(error == null ? 0 : error.code())
+        + Wire.nullableBinarySize(payload) + Wire.nullableStringSize(message);
+    return Wire.packExact(size, packer -> {
       packer.packArrayHeader(4);
       packer.packLong(requestId);
       packer.packInt(error == null ? 0 : error.code());

@@ -10,18 +10,29 @@ import org.msgpack.core.MessageUnpacker;
  * @param op the operation, such as {@code queue.put}
  * @param name the shared object's name
  * @param args the operation's arguments, a msgpack array
+ * @param quiet whether the broker answers only a failure (see {@link PendingRequests})
  */
-public record Request(long requestId, String op, String name, byte[] args) {
+public record Request(long requestId, String op, String name, byte[] args, boolean quiet) {
+
+  /** A request that is always answered. */
+  public Request(long requestId, String op, String name, byte[] args) {
+    this(requestId, op, name, args, false);
+  }
 
   /** Encodes this request's body frame. */
   public byte[] encode() {
-    return Wire.pack(32 + op.length() + name.length() + args.length, packer -> {
-      packer.packArrayHeader(4);
+    int size = 1 + Wire.integerSize(requestId) + Wire.stringSize(op) + Wire.stringSize(name)
+        + Wire.binarySize(args.length) + (quiet ? 1 : 0);
+    return Wire.packExact(size, packer -> {
+      packer.packArrayHeader(quiet ? 5 : 4);
       packer.packLong(requestId);
       packer.packString(op);
       packer.packString(name);
       packer.packBinaryHeader(args.length);
       packer.writePayload(args);
+      if (quiet) {
+        packer.packBoolean(true);
+      }
     });
   }
 
@@ -32,11 +43,16 @@ public record Request(long requestId, String op, String name, byte[] args) {
    */
   public static Request decode(byte[] frame) throws IOException {
     try (MessageUnpacker unpacker = Wire.unpacker(frame)) {
-      if (unpacker.unpackArrayHeader() != 4) {
-        throw new IOException("a REQUEST body is an array of 4");
+      int fields = unpacker.unpackArrayHeader();
+      if (fields != 4 && fields != 5) {
+        throw new IOException("a REQUEST body is an array of 4 or 5");
       }
-      return new Request(unpacker.unpackLong(), unpacker.unpackString(),
-          unpacker.unpackString(), unpacker.readPayload(unpacker.unpackBinaryHeader()));
+      long requestId = unpacker.unpackLong();
+      String op = unpacker.unpackString();
+      String name = unpacker.unpackString();
+      byte[] args = unpacker.readPayload(unpacker.unpackBinaryHeader());
+      boolean quiet = fields == 5 && unpacker.unpackBoolean();
+      return new Request(requestId, op, name, args, quiet);
     } catch (RuntimeException e) {
       throw new IOException("malformed REQUEST: " + e.getMessage(), e);
     }

@@ -51,9 +51,18 @@ public final class Wire {
     }
   }
 
+  /**
+   * Unpackers read whole arrays, where msgpack decodes a string straight from the array; its
+   * default 8 Ki-char buffer for strings split across chunks was allocated and zeroed by every
+   * unpacker that read a string, which made reading a request's op and name most of a busy
+   * broker's work.
+   */
+  private static final MessagePack.UnpackerConfig UNPACKER =
+      new MessagePack.UnpackerConfig().withStringDecoderBufferSize(64);
+
   /** An unpacker over a whole frame. */
   public static MessageUnpacker unpacker(byte[] frame) {
-    return MessagePack.newDefaultUnpacker(frame);
+    return UNPACKER.newUnpacker(frame);
   }
 
   /**
@@ -107,6 +116,43 @@ public final class Wire {
   /** The bytes msgpack takes for a binary value of {@code length} bytes, header included. */
   public static int binarySize(int length) {
     return (length < 256 ? 2 : length < 65536 ? 3 : 5) + length;
+  }
+
+  /** The bytes msgpack takes for a string, header included. */
+  public static int stringSize(String value) {
+    int length = utf8Length(value);
+    return (length < 32 ? 1 : length < 256 ? 2 : length < 65536 ? 3 : 5) + length;
+  }
+
+  /** The bytes msgpack takes for a string that may be null (nil). */
+  public static int nullableStringSize(String value) {
+    return value == null ? 1 : stringSize(value);
+  }
+
+  /** The bytes msgpack takes for a binary value that may be null (nil). */
+  public static int nullableBinarySize(byte[] value) {
+    return value == null ? 1 : binarySize(value.length);
+  }
+
+  private static int utf8Length(String value) {
+    int length = 0;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x80) {
+        length++;
+      } else if (c < 0x800) {
+        length += 2;
+      } else if (!Character.isSurrogate(c)) {
+        length += 3;
+      } else if (Character.isHighSurrogate(c) && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        length += 4;
+        i++;
+      } else {
+        length++; // a lone surrogate is encoded as '?'
+      }
+    }
+    return length;
   }
 
   /** The bytes msgpack takes for the header of an array of {@code count} elements. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,21 @@ class WireTest {
     TaskFrame task = new TaskFrame(1L << 40, 70_000, 3, new byte[20], new byte[9_000], true);
     assertEquals(task.args().length, TaskFrame.decode(task.encode()).args().length);
     assertEquals(task.taskId(), TaskFrame.decode(task.encode()).taskId());
+  }
+
+  @Test
+  void requestsAndReplies_ofEveryShape_packToTheirCountedSize() throws Exception {
+    String longName = "q".repeat(70_000);
+    for (String name : List.of("", "jobs", "é€😀", "lone \ud800 surrogate", "x".repeat(31),
+        "x".repeat(32), "x".repeat(600), longName)) {
+      // What Java's UTF-8 encoder makes of the name: a lone surrogate becomes '?'.
+      String expected = new String(name.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+      Request request = new Request(7, "queue.put", name, new byte[300], true);
+      assertEquals(expected, Request.decode(request.encode()).name());
+      assertEquals(expected,
+          Reply.decode(Reply.failed(-3, ErrorCode.FULL, name).encode()).message());
+    }
+    assertEquals(null, Reply.decode(Reply.ok(1, null).encode()).payload());
   }
 
   @Test

@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.msgpack.core.MessageBufferPacker;
-import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 
 /**
@@ -54,7 +53,7 @@ final class TaskRunner {
     ResolvedTask task = (ResolvedTask) function;
     List<ItemError> errors = new ArrayList<>(0);
     byte[] args = frame.args();
-    try (MessageUnpacker in = MessagePack.newDefaultUnpacker(args);
+    try (MessageUnpacker in = Wire.unpacker(args);
         MessageBufferPacker out = Wire.packer(16 + 2 * args.length)) {
       int count = in.unpackArrayHeader();
       if (count != frame.count()) {

@@ -10,6 +10,7 @@ import io.mp4j.protocol.EventPoller;
 import io.mp4j.protocol.Hello;
 import io.mp4j.protocol.Mailbox;
 import io.mp4j.protocol.MessageType;
+import io.mp4j.protocol.PendingRequests;
 import io.mp4j.protocol.RemoteError;
 import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.ReplyFuture;
@@ -89,7 +90,7 @@ public final class WorkerProcess implements BrokerChannel {
   private int exitCode;
   private final AtomicLong nextRequestId = new AtomicLong(1);
   /** Requests of tasks sent and not yet answered; touched by the I/O thread alone. */
-  private final Map<Long, CompletableFuture<Reply>> asked = new HashMap<>();
+  private final PendingRequests asked = new PendingRequests();
   private boolean welcomed;
   /**
    * The number of the current connection. A broker that restarted numbers its tasks afresh, so
@@ -281,7 +282,7 @@ public final class WorkerProcess implements BrokerChannel {
           List<byte[]> requests = new ArrayList<>();
           for (Outgoing out = outgoing.poll(); out != null; out = outgoing.poll()) {
             if (out instanceof Ask ask) {
-              asked.put(ask.request().requestId(), ask.reply());
+              asked.sent(ask.request(), ask.reply());
               requests.add(ask.request().encode());
               continue;
             }
@@ -338,11 +339,8 @@ public final class WorkerProcess implements BrokerChannel {
       return true;
     } finally {
       // Requests cannot outlive their connection: the broker forgets what a lost peer waited for.
-      for (CompletableFuture<Reply> waiting : asked.values()) {
-        waiting.completeExceptionally(new IllegalStateException("the connection to the broker at "
-            + config.brokerAddress() + " was lost before it answered"));
-      }
-      asked.clear();
+      asked.failAll(new IllegalStateException("the connection to the broker at "
+          + config.brokerAddress() + " was lost before it answered"));
       poller.close();
       if (watch != null) {
         watch.close();
@@ -355,6 +353,13 @@ public final class WorkerProcess implements BrokerChannel {
   public ReplyFuture request(String op, String name, byte[] args) {
     ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement());
     outgoing.post(new Ask(new Request(reply.requestId(), op, name, args), reply));
+    return reply;
+  }
+
+  @Override
+  public ReplyFuture tell(String op, String name, byte[] args) {
+    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement());
+    outgoing.post(new Ask(new Request(reply.requestId(), op, name, args, true), reply));
     return reply;
   }
 
@@ -418,11 +423,7 @@ public final class WorkerProcess implements BrokerChannel {
       case REPLY -> {
         try {
           while (!msg.isEmpty()) {
-            Reply reply = Reply.decode(msg.pop().getData());
-            CompletableFuture<Reply> waiting = asked.remove(reply.requestId());
-            if (waiting != null) {
-              waiting.complete(reply);
-            }
+            asked.answered(Reply.decode(msg.pop().getData()));
           }
         } catch (IOException | RuntimeException e) {
           Log.LOG.log(Level.WARNING, "malformed REPLY ignored", e);
