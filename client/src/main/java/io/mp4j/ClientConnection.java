@@ -14,6 +14,7 @@ import io.mp4j.protocol.PendingRequests;
 import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.ReplyFuture;
 import io.mp4j.protocol.Request;
+import io.mp4j.protocol.RequestBatch;
 import io.mp4j.protocol.Welcome;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
@@ -215,7 +216,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
       long helloSent = lastSent;
       long lastReceived = System.nanoTime();
       List<byte[]> frames = new ArrayList<>();
-      List<byte[]> requests = new ArrayList<>();
+      RequestBatch requests = new RequestBatch();
       while (!closed) {
         long wait = Math.max(0, (lastSent + heartbeatNanos - System.nanoTime()) / 1_000_000);
         poller.poll(Math.min(wait + 1, welcomed ? 250 : 50));
@@ -292,14 +293,16 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
                 send(socket, MessageType.SUBMIT, List.of(Wire.packBinaries(frames)));
               }
               if (!requests.isEmpty()) {
-                send(socket, MessageType.REQUEST, requests);
+                send(socket, MessageType.REQUEST, List.of(requests.drain()));
               }
               send(socket, MessageType.BYE, List.of());
               return;
             }
             if (out instanceof Ask ask) {
               asked.sent(ask.request(), ask.reply());
-              requests.add(ask.request().encode());
+              if (requests.add(ask.request())) {
+                lastSent = send(socket, MessageType.REQUEST, List.of(requests.drain()));
+              }
               continue;
             }
             byte[] frame = ((Submit) out).frame();
@@ -316,8 +319,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
             frames.clear();
           }
           if (!requests.isEmpty()) {
-            lastSent = send(socket, MessageType.REQUEST, requests);
-            requests.clear();
+            lastSent = send(socket, MessageType.REQUEST, List.of(requests.drain()));
           }
         } else if (poller.readable(1)) {
           // Between sessions: keep what callers post for the next one, without spinning on the

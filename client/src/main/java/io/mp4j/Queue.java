@@ -341,7 +341,7 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
     int used = leaseUsed;
     leaseId = 0;
     borrowed.clear();
-    channel.request("queue.release", name, Wire.pack(packer -> {
+    channel.tell("queue.release", name, Wire.pack(packer -> {
       packer.packArrayHeader(2);
       packer.packLong(id);
       packer.packInt(used);

@@ -213,6 +213,20 @@ class QueueTest {
   }
 
   @Test
+  void aProducerStreamingMoreThanTheBrokersMessageLimit_losesNothing_andKeepsOrder() throws Exception {
+    Queue<byte[]> queue = context.queue(byte[].class);
+    int count = 80_000; // 80 MiB, over the broker's default limit of 64 MiB per message
+    try (Pool pool = context.pool(1)) {
+      AsyncResult<Integer> producer = pool.applyAsync(Tasks::putKibibytes, queue, count);
+      for (int i = 0; i < count; i++) {
+        assertEquals((byte) i, queue.take()[0]);
+      }
+      assertEquals(count, producer.get());
+      assertNull(queue.poll());
+    }
+  }
+
+  @Test
   void namedQueue_isSharedByTwoPrograms_andOutlivesItsProducer() throws Exception {
     byte[] key = "shared".getBytes(StandardCharsets.UTF_8);
     try (Broker broker = Broker.start(new BrokerConfig().authkey(key))) {

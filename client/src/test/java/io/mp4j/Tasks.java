@@ -272,6 +272,15 @@ final class Tasks {
     return 0;
   }
 
+  static int putKibibytes(Queue<byte[]> queue, int count) throws InterruptedException {
+    for (int i = 0; i < count; i++) {
+      byte[] item = new byte[1024];
+      item[0] = (byte) i;
+      queue.put(item);
+    }
+    return count;
+  }
+
   static int takeOne(Queue<Integer> queue) throws InterruptedException {
     return queue.take();
   }

@@ -39,8 +39,9 @@ final class IpcBenchmark implements Benchmark {
             + " last, median of %d rounds. Pipe: %,d sequential send and receive round trips"
             + " with an echoing child process, after %,d warm-up ones; and %,d one-way"
             + " messages, timed until the child's answer. Process: start then join of a"
-            + " process that does nothing, %,d times after 10 warm-up ones, median. A discarded"
-            + " queue round and pipe round come first."
+            + " process that does nothing, %,d times after 10 warm-up ones, median. Two"
+            + " discarded rounds of each queue and one-way run and a round of round trips come"
+            + " first (the JIT of the JVMs the processes run in)."
             + " mp4j runs in a local Context; Python with its default start method.",
         items, items / 4, ROUNDS, calls, calls / 4, calls * 5, cycles));
 
@@ -52,7 +53,12 @@ final class IpcBenchmark implements Benchmark {
     try (io.mp4j.Context ctx = io.mp4j.Context.local()) {
       // Warm-up: the context starts worker JVMs as processes need them; they and the JIT are
       // warm before anything is timed.
-      queueRate(ctx, items / 4, false);
+      // Each kind of run twice in full, for both worker JVMs' JIT: a process lands on either.
+      for (int i = 0; i < 2; i++) {
+        queueRate(ctx, items, false);
+        queueRate(ctx, items / 4, true);
+        pipeOneWay(ctx, calls * 5);
+      }
       pipeRoundTrips(ctx, calls / 4);
       ints = median(() -> queueRate(ctx, items, false));
       kibibytes = median(() -> queueRate(ctx, items / 4, true));

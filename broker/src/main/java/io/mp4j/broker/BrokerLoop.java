@@ -423,31 +423,38 @@ final class BrokerLoop implements Runnable {
     schedule(session);
   }
 
-  /** Handles a REQUEST message: one body frame per request, sent together by a busy peer. */
+  /** Handles a REQUEST message: body frames of one or more requests each. */
   private void request(Peer peer, ZMsg msg, long now) {
     for (var frame : msg) {
-      Request request;
+      List<Request> requests;
       try {
-        request = Request.decode(frame.getData());
+        requests = Request.decodeAll(frame.getData());
       } catch (IOException e) {
         malformedDropped++;
         sendError(peer.identity, ErrorCode.MALFORMED, "malformed REQUEST dropped: "
             + e.getMessage());
         continue;
       }
-      if (request.op().equals("task.signal") && peer instanceof Session session) {
-        signal(session, request);
-      } else if (request.op().equals(BrokerStatus.OP)) {
-        reply(peer, Reply.ok(request.requestId(), status(peer, now)));
-      } else if (request.op().equals("worker.drain") && peer instanceof Worker worker) {
-        drain(worker, request);
-      } else if (request.op().equals("worker.exited") && peer instanceof Worker worker) {
-        siblingExited(worker, request);
-      } else {
-        shared.handle(peer, request, now);
+      for (Request request : requests) {
+        handleRequest(peer, request, now);
       }
     }
   }
+
+  private void handleRequest(Peer peer, Request request, long now) {
+    if (request.op().equals("task.signal") && peer instanceof Session session) {
+      signal(session, request);
+    } else if (request.op().equals(BrokerStatus.OP)) {
+      reply(peer, Reply.ok(request.requestId(), status(peer, now)));
+    } else if (request.op().equals("worker.drain") && peer instanceof Worker worker) {
+      drain(worker, request);
+    } else if (request.op().equals("worker.exited") && peer instanceof Worker worker) {
+      siblingExited(worker, request);
+    } else {
+      shared.handle(peer, request, now);
+    }
+  }
+
 
   /**
    * Ends the worker process that runs a session's task, as a signal would: a Process's

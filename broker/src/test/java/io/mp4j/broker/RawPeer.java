@@ -115,9 +115,20 @@ final class RawPeer {
     return id;
   }
 
-  /** The next REPLY, or null when none comes within the receive timeout. */
+  /** Replies that came in a REPLY message with others, not yet read. */
+  private final java.util.ArrayDeque<byte[]> replies = new java.util.ArrayDeque<>();
+
+  /** The next reply, or null when none comes within the receive timeout. */
   Reply reply() throws Exception {
-    ZMsg msg = receive(MessageType.REPLY);
-    return msg == null ? null : Reply.decode(msg.pop().getData());
+    if (replies.isEmpty()) {
+      ZMsg msg = receive(MessageType.REPLY);
+      if (msg == null) {
+        return null;
+      }
+      while (!msg.isEmpty()) {
+        replies.add(msg.pop().getData());
+      }
+    }
+    return Reply.decode(replies.poll());
   }
 }

@@ -304,4 +304,30 @@ class SharedQueueTest {
     assertEquals("b", item(call(producer, "queue.get", "q", timeout(0))));
     assertEquals("c", item(call(producer, "queue.get", "q", timeout(0))));
   }
+
+  @Test
+  void requestsJoinedInOneFrame_areHandledInOrder_andQuietOnesAreAnsweredOnlyWhenTheyFail()
+      throws Exception {
+    call(producer, "queue.open", "q", open(0, false));
+    call(producer, "queue.open", "small", open(1, false));
+    io.mp4j.protocol.RequestBatch batch = new io.mp4j.protocol.RequestBatch();
+    batch.add(new io.mp4j.protocol.Request(100, "queue.put", "q", put("a", -1), true));
+    batch.add(new io.mp4j.protocol.Request(101, "queue.put", "q", put("b", -1), true));
+    batch.add(new io.mp4j.protocol.Request(102, "queue.size", "q", new byte[] {(byte) 0x90}));
+    batch.add(new io.mp4j.protocol.Request(103, "queue.put", "small", put("x", -1), true));
+    batch.add(new io.mp4j.protocol.Request(104, "queue.put", "small", put("y", -1), true));
+    byte[][] frames = batch.drain();
+    assertEquals(1, frames.length, "small requests share one frame");
+    producer.send(io.mp4j.protocol.MessageType.REQUEST, frames);
+
+    Reply size = producer.reply();
+    assertEquals(102, size.requestId(), "the quiet puts before it are not answered");
+    assertEquals(2, Wire.unpacker(size.payload()).unpackInt());
+    Reply full = producer.reply();
+    assertEquals(104, full.requestId(), "a quiet put is never parked: to a full queue it fails");
+    assertEquals(ErrorCode.FULL, full.error());
+    assertEquals("a", item(call(consumer, "queue.get", "q", timeout(0))));
+    assertEquals("b", item(call(consumer, "queue.get", "q", timeout(0))));
+    assertEquals("x", item(call(consumer, "queue.get", "small", timeout(0))));
+  }
 }

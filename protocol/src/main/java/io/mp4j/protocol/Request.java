@@ -1,6 +1,8 @@
 package io.mp4j.protocol;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.msgpack.core.MessageUnpacker;
 
 /**
@@ -42,17 +44,36 @@ public record Request(long requestId, String op, String name, byte[] args, boole
    * @throws IOException when the frame is not a REQUEST body
    */
   public static Request decode(byte[] frame) throws IOException {
+    List<Request> requests = decodeAll(frame);
+    if (requests.size() != 1) {
+      throw new IOException("a REQUEST body holds one request, found " + requests.size());
+    }
+    return requests.get(0);
+  }
+
+  /**
+   * Decodes a body frame that holds one or more requests, one after the other: a busy sender
+   * joins them, as a ZeroMQ frame costs more than the bytes it carries.
+   *
+   * @throws IOException when the frame is not a run of REQUEST bodies; the requests before the
+   *     malformed one are lost with it, as the frame cannot be trusted
+   */
+  public static List<Request> decodeAll(byte[] frame) throws IOException {
+    List<Request> requests = new ArrayList<>(1);
     try (MessageUnpacker unpacker = Wire.unpacker(frame)) {
-      int fields = unpacker.unpackArrayHeader();
-      if (fields != 4 && fields != 5) {
-        throw new IOException("a REQUEST body is an array of 4 or 5");
-      }
-      long requestId = unpacker.unpackLong();
-      String op = unpacker.unpackString();
-      String name = unpacker.unpackString();
-      byte[] args = unpacker.readPayload(unpacker.unpackBinaryHeader());
-      boolean quiet = fields == 5 && unpacker.unpackBoolean();
-      return new Request(requestId, op, name, args, quiet);
+      do {
+        int fields = unpacker.unpackArrayHeader();
+        if (fields != 4 && fields != 5) {
+          throw new IOException("a REQUEST body is an array of 4 or 5");
+        }
+        long requestId = unpacker.unpackLong();
+        String op = unpacker.unpackString();
+        String name = unpacker.unpackString();
+        byte[] args = unpacker.readPayload(unpacker.unpackBinaryHeader());
+        boolean quiet = fields == 5 && unpacker.unpackBoolean();
+        requests.add(new Request(requestId, op, name, args, quiet));
+      } while (unpacker.hasNext());
+      return requests;
     } catch (RuntimeException e) {
       throw new IOException("malformed REQUEST: " + e.getMessage(), e);
     }

@@ -15,6 +15,7 @@ import io.mp4j.protocol.RemoteError;
 import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.ReplyFuture;
 import io.mp4j.protocol.Request;
+import io.mp4j.protocol.RequestBatch;
 import io.mp4j.protocol.ResultFrame;
 import io.mp4j.protocol.Welcome;
 import io.mp4j.protocol.Wire;
@@ -279,18 +280,19 @@ public final class WorkerProcess implements BrokerChannel {
         }
         if (poller.readable(1)) {
           outgoing.clearSignal();
-          List<byte[]> requests = new ArrayList<>();
+          RequestBatch requests = new RequestBatch();
           for (Outgoing out = outgoing.poll(); out != null; out = outgoing.poll()) {
             if (out instanceof Ask ask) {
               asked.sent(ask.request(), ask.reply());
-              requests.add(ask.request().encode());
+              if (requests.add(ask.request())) {
+                send(socket, MessageType.REQUEST, requests.drain());
+              }
               continue;
             }
             // A task's requests go before its result, so that what it put is there when the
             // client hears that it finished.
             if (!requests.isEmpty()) {
-              send(socket, MessageType.REQUEST, requests.toArray(new byte[0][]));
-              requests.clear();
+              send(socket, MessageType.REQUEST, requests.drain());
             }
             if (out instanceof Results results) {
               List<Done> done = results.done();
@@ -304,7 +306,7 @@ public final class WorkerProcess implements BrokerChannel {
             }
           }
           if (!requests.isEmpty()) {
-            send(socket, MessageType.REQUEST, requests.toArray(new byte[0][]));
+            send(socket, MessageType.REQUEST, requests.drain());
           }
         }
         now = System.nanoTime();
