@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.msgpack.core.MessageUnpacker;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -71,6 +72,20 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   private record Submit(byte[] frame) implements Outgoing {}
 
   private record Close() implements Outgoing {}
+
+  /** A request whose arguments are made as it goes out (see BrokerChannel.stream). */
+  private record Stream(String op, String name, Supplier<byte[]> args, boolean quiet,
+      ReplyFuture reply) implements Outgoing {
+    /** The request to send now, or null when there is nothing to say. */
+    Ask resolve() {
+      byte[] made = args.get();
+      if (made == null) {
+        reply.complete(Reply.ok(reply.requestId(), null));
+        return null;
+      }
+      return new Ask(new Request(reply.requestId(), op, name, made, quiet), reply);
+    }
+  }
 
   private record Ask(Request request, CompletableFuture<Reply> reply) implements Outgoing {}
 
@@ -152,6 +167,18 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   @Override
   public ReplyFuture tell(String op, String name, byte[] args) {
     return ask(op, name, args, true);
+  }
+
+  @Override
+  public ReplyFuture stream(String op, String name, Supplier<byte[]> args, boolean quiet) {
+    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement());
+    if (closeRequested) {
+      reply.completeExceptionally(new BrokerException("the connection to " + address
+          + " is closed"));
+      return reply;
+    }
+    mailbox.post(new Stream(op, name, args, quiet, reply));
+    return reply;
   }
 
   private ReplyFuture ask(String op, String name, byte[] args, boolean quiet) {
@@ -298,6 +325,12 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
               send(socket, MessageType.BYE, List.of());
               return;
             }
+            if (out instanceof Stream stream) {
+              out = stream.resolve();
+              if (out == null) {
+                continue;
+              }
+            }
             if (out instanceof Ask ask) {
               asked.sent(ask.request(), ask.reply());
               if (requests.add(ask.request())) {
@@ -405,6 +438,8 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     for (Outgoing out : unsent) {
       if (out instanceof Ask ask) {
         ask.reply().completeExceptionally(cause);
+      } else if (out instanceof Stream stream) {
+        stream.reply().completeExceptionally(cause);
       }
     }
   }

@@ -58,6 +58,8 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   static final String KIND = "queue";
   /** The most items one round trip of {@link #drainTo} brings. */
   private static final int DRAIN_RUN = 512;
+  /** The most bytes of puts that gather before a put waits for the connection to send them. */
+  private static final long UNSENT_BYTES = 1 << 20;
   /** The most items one get borrows ahead of need. */
   private static final int LEASE_RUN = 128;
   /** How long borrowed items wait for the next get here before they go back to the queue. */
@@ -78,7 +80,15 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   private volatile boolean closed;
   /** The failure of a put that was not waited for, thrown by the next put. */
   private volatile Mp4jException lostPut;
-  private final java.util.concurrent.atomic.AtomicLong streamed =
+  /** Encoded items put and not yet handed to the connection (see {@link #putWithin}). */
+  private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> unsent =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Whether the connection has been asked to send what gathered in {@link #unsent}. */
+  private final java.util.concurrent.atomic.AtomicBoolean sendAsked =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicLong bursts =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong unsentBytes =
       new java.util.concurrent.atomic.AtomicLong();
   /** Items borrowed from the head by the last get (see {@link #getWithin}); guarded by itself. */
   private final ArrayDeque<byte[]> borrowed = new ArrayDeque<>();
@@ -185,6 +195,46 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
     } catch (CodecException e) {
       throw new EncodingException(e.getMessage(), e);
     }
+    if (maxSize == 0 && timeoutMillis < 0) {
+      // A queue without a limit always takes the item, so a blocking put need not wait for the
+      // broker: as Python's feeder thread does, puts gather here and the connection's I/O
+      // thread sends what has gathered as one quiet request when it gets to it. The first put
+      // of a burst asks for that sending; a request this thread makes after its puts is behind
+      // it, so it sees them. A failure is thrown by the next put.
+      Mp4jException earlier = lostPut;
+      if (earlier != null) {
+        throw earlier;
+      }
+      unsent.add(value);
+      long gathered = unsentBytes.addAndGet(value.length);
+      if (sendAsked.compareAndSet(false, true)) {
+        // Every 64th burst is answered, which settles the quiet ones before it.
+        boolean quiet = (bursts.incrementAndGet() & 63) != 0;
+        channel.stream("queue.putAll", name, this::takeUnsent, quiet)
+            .whenComplete((reply, error) -> {
+              if (error != null) {
+                lostPut = failure(error, name);
+              } else if (reply.error() != null) {
+                lostPut = new BrokerException("a put to queue " + name + " failed: "
+                    + reply.message());
+              }
+              if (lostPut != null) {
+                synchronized (unsent) {
+                  unsent.notifyAll();
+                }
+              }
+            });
+      }
+      if (gathered > UNSENT_BYTES) {
+        // The connection is behind: wait for it, so that what gathers stays bounded.
+        synchronized (unsent) {
+          while (unsentBytes.get() > UNSENT_BYTES && lostPut == null) {
+            unsent.wait();
+          }
+        }
+      }
+      return true;
+    }
     byte[] args = Wire.packExact(1 + Wire.binarySize(value.length)
         + Wire.integerSize(timeoutMillis), packer -> {
       packer.packArrayHeader(2);
@@ -192,34 +242,43 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
       packer.writePayload(value);
       packer.packLong(timeoutMillis);
     });
-    if (maxSize == 0 && timeoutMillis < 0) {
-      // A queue without a limit always takes the item, so a blocking put need not wait for the
-      // broker's answer: puts stream at the rate of the connection, in order, as Python's
-      // feeder thread sends them. A failure is thrown by the next put.
-      Mp4jException earlier = lostPut;
-      if (earlier != null) {
-        throw earlier;
-      }
-      // Quiet: the broker answers only a failure; every 64th put is answered, which settles
-      // the ones before it (see BrokerChannel.tell).
-      ReplyFuture sent = (streamed.incrementAndGet() & 63) == 0
-          ? channel.request("queue.put", name, args) : channel.tell("queue.put", name, args);
-      sent.whenComplete((reply, error) -> {
-        if (error != null) {
-          lostPut = failure(error, name);
-        } else if (reply.error() != null) {
-          lostPut = new BrokerException("a put to queue " + name + " failed: "
-              + reply.message());
-        }
-      });
-      return true;
-    }
     Reply reply = awaitInterruptibly("queue.put", args);
     if (reply.error() == ErrorCode.FULL) {
       return false;
     }
     check(reply, name);
     return true;
+  }
+
+  /**
+   * The arguments of a {@code queue.putAll} of every put gathered, or null when another send
+   * took them first. Runs on the connection's I/O thread.
+   */
+  private byte[] takeUnsent() {
+    sendAsked.set(false);
+    List<byte[]> items = new java.util.ArrayList<>();
+    int size = 1;
+    long bytes = 0;
+    for (byte[] item = unsent.poll(); item != null; item = unsent.poll()) {
+      items.add(item);
+      size += Wire.binarySize(item.length);
+      bytes += item.length;
+    }
+    if (items.isEmpty()) {
+      return null;
+    }
+    unsentBytes.addAndGet(-bytes);
+    synchronized (unsent) {
+      unsent.notifyAll();
+    }
+    return Wire.packExact(size + Wire.arrayHeaderSize(items.size()), packer -> {
+      packer.packArrayHeader(1);
+      packer.packArrayHeader(items.size());
+      for (byte[] item : items) {
+        packer.packBinaryHeader(item.length);
+        packer.writePayload(item);
+      }
+    });
   }
 
   /**

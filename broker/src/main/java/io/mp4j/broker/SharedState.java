@@ -46,6 +46,7 @@ final class SharedState {
       switch (request.op()) {
         case "queue.open" -> open(peer, request, args);
         case "queue.put" -> put(peer, request, args, now);
+        case "queue.putAll" -> putAll(peer, request, args);
         case "queue.get" -> get(peer, request, args, now, false);
         case "queue.getMany" -> get(peer, request, args, now, true);
         case "queue.lease" -> lease(peer, request, args, now);
@@ -103,6 +104,30 @@ final class SharedState {
         park(queue.putters, new Parked(Parked.Kind.PUT, peer, request.requestId(), deadline(now, timeout), queue,
             item));
       }
+    });
+  }
+
+  /**
+   * Adds a run of items, in order, to a queue without a size limit (which never waits): how a
+   * producer's burst of puts travels.
+   */
+  private void putAll(Peer peer, Request request, MessageUnpacker args) throws IOException {
+    args.unpackArrayHeader();
+    int count = args.unpackArrayHeader();
+    java.util.List<byte[]> items = new java.util.ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      items.add(args.readPayload(args.unpackBinaryHeader()));
+    }
+    withQueue(peer, request, queue -> {
+      if (queue.maxSize != 0) {
+        fail(peer, request, ErrorCode.BAD_REQUEST, "queue.putAll is for a queue without a size"
+            + " limit; queue " + queue.name + " holds at most " + queue.maxSize);
+        return;
+      }
+      for (byte[] item : items) {
+        add(queue, item);
+      }
+      ok(peer, request, null);
     });
   }
 

@@ -29,6 +29,20 @@ public interface BrokerChannel {
    */
   ReplyFuture tell(String op, String name, byte[] args);
 
+  /**
+   * Sends a request whose arguments are made on the channel's I/O thread as it goes out, so a
+   * caller can gather what it has to say (the items of a burst of puts) until the last moment.
+   * A supplier that returns null sends nothing, and the future completes empty.
+   *
+   * @param op the operation
+   * @param name the shared object's name
+   * @param args makes the arguments, once, on the I/O thread
+   * @param quiet whether the request is quiet (see {@link #tell})
+   * @return the outcome, as {@link #request} or {@link #tell} gives it
+   */
+  ReplyFuture stream(String op, String name, java.util.function.Supplier<byte[]> args,
+      boolean quiet);
+
   /** The broker's address, so that a handle can say where its object lives. */
   String brokerAddress();
 }

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.time.Duration;
 import org.msgpack.core.MessageUnpacker;
 import org.zeromq.SocketType;
@@ -77,6 +78,20 @@ public final class WorkerProcess implements BrokerChannel {
   private record Results(List<Done> done) implements Outgoing {}
 
   private record Retire() implements Outgoing {}
+
+  /** A request whose arguments are made as it goes out (see BrokerChannel.stream). */
+  private record Stream(String op, String name, Supplier<byte[]> args, boolean quiet,
+      ReplyFuture reply) implements Outgoing {
+    /** The request to send now, or null when there is nothing to say. */
+    Ask resolve() {
+      byte[] made = args.get();
+      if (made == null) {
+        reply.complete(Reply.ok(reply.requestId(), null));
+        return null;
+      }
+      return new Ask(new Request(reply.requestId(), op, name, made, quiet), reply);
+    }
+  }
 
   private record Ask(Request request, CompletableFuture<Reply> reply) implements Outgoing {}
 
@@ -282,6 +297,12 @@ public final class WorkerProcess implements BrokerChannel {
           outgoing.clearSignal();
           RequestBatch requests = new RequestBatch();
           for (Outgoing out = outgoing.poll(); out != null; out = outgoing.poll()) {
+            if (out instanceof Stream stream) {
+              out = stream.resolve();
+              if (out == null) {
+                continue;
+              }
+            }
             if (out instanceof Ask ask) {
               asked.sent(ask.request(), ask.reply());
               if (requests.add(ask.request())) {
@@ -355,6 +376,13 @@ public final class WorkerProcess implements BrokerChannel {
   public ReplyFuture request(String op, String name, byte[] args) {
     ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement());
     outgoing.post(new Ask(new Request(reply.requestId(), op, name, args), reply));
+    return reply;
+  }
+
+  @Override
+  public ReplyFuture stream(String op, String name, Supplier<byte[]> args, boolean quiet) {
+    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement());
+    outgoing.post(new Stream(op, name, args, quiet, reply));
     return reply;
   }
 
