@@ -215,15 +215,17 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
     }));
   }
 
-  /** Sends an envelope; the pipe's queue has no size limit, so the send streams (see Queue). */
+  /**
+   * Sends an envelope, itself the queue's item (it is msgpack already); the pipe's queue has no
+   * size limit, so the send streams (see Queue).
+   */
   private void rawPut(byte[] envelope) throws InterruptedException {
-    outboxQueue.put(envelope);
+    outboxQueue.putValue(envelope, -1);
   }
 
   /** The next envelope, or null when none came within the timeout (-1 waits for ever). */
   private byte[] get(long timeoutMillis) throws InterruptedException {
-    return timeoutMillis < 0 ? inboxQueue.take()
-        : inboxQueue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+    return inboxQueue.takeValue(timeoutMillis);
   }
 
   private void requireInbox() {

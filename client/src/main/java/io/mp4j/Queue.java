@@ -186,14 +186,19 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
 
   private boolean putWithin(E item, long timeoutMillis) throws InterruptedException {
     Objects.requireNonNull(item, "a queue holds no null items; use a sentinel value");
-    if (closed) {
-      throw new IllegalStateException("queue " + name + " was closed in this process");
-    }
     byte[] value;
     try {
       value = Wire.pack(packer -> Codec.write(packer, item));
     } catch (CodecException e) {
       throw new EncodingException(e.getMessage(), e);
+    }
+    return putValue(value, timeoutMillis);
+  }
+
+  /** Puts an item already encoded as one msgpack value (a pipe's envelope). */
+  boolean putValue(byte[] value, long timeoutMillis) throws InterruptedException {
+    if (closed) {
+      throw new IllegalStateException("queue " + name + " was closed in this process");
     }
     if (maxSize == 0 && timeoutMillis < 0) {
       // A queue without a limit always takes the item, so a blocking put need not wait for the
@@ -330,6 +335,12 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
    * left, when no get came for 2 ms; the broker then puts the rest back at the head.
    */
   private E getWithin(long timeoutMillis) throws InterruptedException {
+    byte[] value = takeValue(timeoutMillis);
+    return value == null ? null : decode(value);
+  }
+
+  /** Takes the head as its encoded msgpack value, or null when none came in time. */
+  byte[] takeValue(long timeoutMillis) throws InterruptedException {
     synchronized (borrowed) {
       byte[] next = borrowed.pollFirst();
       if (next != null) {
@@ -338,7 +349,7 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
         if (borrowed.isEmpty()) {
           endLease();
         }
-        return decode(next);
+        return next;
       }
     }
     Reply reply = awaitInterruptibly("queue.lease", Wire.pack(packer -> {
@@ -369,7 +380,7 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
     } catch (IOException e) {
       throw new BrokerException("malformed items of queue " + name, e);
     }
-    return decode(first);
+    return first;
   }
 
   /** Gives back a lease's unused items when no get came for a while. */
