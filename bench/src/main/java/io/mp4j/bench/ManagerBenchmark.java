@@ -44,9 +44,9 @@ final class ManagerBenchmark implements Benchmark {
     int increments = sizes.pipeCalls() * 2;
     Section section = new Section(key(), title(), String.format(Locale.US,
         "One caller: a child process sets then gets %,d int keys of a Manager dict (each"
-            + " operation timed), and takes and releases a Manager lock %,d times, after a"
-            + " fifth as many untimed. Four callers: %d child processes do the same at once on"
-            + " one dict and one lock; operations/s over the wall time from the first start to"
+            + " operation timed), and takes and releases a Manager lock %,d times, after each of"
+            + " the four callers did both as many times untimed. Four callers: %d child"
+            + " processes do the same at once on one dict and one lock; operations/s over the wall time from the first start to"
             + " the last end. Bulk: the parent puts %,d entries with one putAll, gets them"
             + " with one getAll and appends them to a list with one addAll, against the same"
             + " number of single puts. Value: 2 child processes each add one %,d times under"
@@ -66,9 +66,11 @@ final class ManagerBenchmark implements Benchmark {
     try (Manager manager = Manager.start(); Pool pool = manager.context().pool(CALLERS)) {
       SharedDict<Integer, Integer> dict = manager.dict(Integer.class, Integer.class);
       Lock lock = manager.lock();
-      // Warm-up: every worker JVM has run both tasks once before anything is timed.
-      fourAtOnce(pool, dict, lock, ops / 10, true);
-      fourAtOnce(pool, dict, lock, ops / 10, false);
+      // Warm-up: every worker JVM has run both tasks in full before anything is timed; with a
+      // tenth as many its JIT had not compiled the calls' path, and the four callers' figure
+      // then still rose threefold from round to round.
+      fourAtOnce(pool, dict, lock, ops, true);
+      fourAtOnce(pool, dict, lock, ops, false);
       dictOne = pool.apply(ManagerTasks::dictOps, dict, ops);
       lockOne = pool.apply(ManagerTasks::lockPairs, lock, ops);
       dictFour = fourAtOnce(pool, dict, lock, ops, true);
