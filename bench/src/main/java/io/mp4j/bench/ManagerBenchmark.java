@@ -47,8 +47,9 @@ final class ManagerBenchmark implements Benchmark {
             + " operation timed), and takes and releases a Manager lock %,d times, after each of"
             + " the four callers did both as many times untimed. Four callers: %d child"
             + " processes do the same at once on one dict and one lock; operations/s over the"
-            + " wall time from the first start to the last end. Bulk: the parent puts %,d entries with one putAll, gets them"
-            + " with one getAll and appends them to a list with one addAll, against the same"
+            + " wall time from the first start to the last end. Bulk: the parent puts %,d"
+            + " entries with one putAll, gets them with one getAll and appends them to a list"
+            + " with one addAll, against the same"
             + " number of single puts. Value: 2 child processes each add one %,d times under"
             + " the value's lock. mp4j's callers are Pool workers of the Manager's local"
             + " context; Python's are Pool workers (Process for the shared-memory Value).",
