@@ -225,21 +225,27 @@ def bench_ipc(args):
         return messages / seconds
     one_way_rate = sorted(one_way() for _ in range(rounds))[rounds // 2]
 
-    for _ in range(10):
-        p = multiprocessing.Process(target=nothing)
-        p.start()
-        p.join()
-    samples = []
-    for _ in range(args.cycles):
-        start = time.perf_counter_ns()
-        p = multiprocessing.Process(target=nothing)
-        p.start()
-        p.join()
-        samples.append(elapsed_since(start) * 1e3)
-    samples.sort()
+    def start_join_ms(method):
+        ctx = multiprocessing.get_context(method)
+        for _ in range(10):
+            p = ctx.Process(target=nothing)
+            p.start()
+            p.join()
+        samples = []
+        for _ in range(args.cycles):
+            start = time.perf_counter_ns()
+            p = ctx.Process(target=nothing)
+            p.start()
+            p.join()
+            samples.append(elapsed_since(start) * 1e3)
+        samples.sort()
+        return samples[len(samples) // 2]
+
     emit(bench="ipc", start_method=multiprocessing.get_start_method(),
          queue_ints_per_s=ints, queue_kib_per_s=kib, pipe_latencies_ns=latencies,
-         pipe_one_way_per_s=one_way_rate, process_start_join_ms=samples[len(samples) // 2])
+         pipe_one_way_per_s=one_way_rate,
+         process_start_join_ms=start_join_ms(multiprocessing.get_start_method()),
+         process_start_join_spawn_ms=start_join_ms("spawn"))
 
 
 def dict_ops(d, count):

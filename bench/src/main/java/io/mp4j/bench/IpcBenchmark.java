@@ -42,7 +42,8 @@ final class IpcBenchmark implements Benchmark {
             + " process that does nothing, %,d times after 10 warm-up ones, median. Two"
             + " discarded rounds of each queue and one-way run and a round of round trips come"
             + " first (the JIT of the JVMs the processes run in)."
-            + " mp4j runs in a local Context; Python with its default start method.",
+            + " mp4j runs in a local Context; Python with its default start method, and for"
+            + " processes with 'spawn' too.",
         items, items / 4, ROUNDS, calls, calls / 4, calls * 5, cycles));
 
     double ints;
@@ -86,7 +87,9 @@ final class IpcBenchmark implements Benchmark {
       pythonOneWay = python.get("pipe_one_way_per_s").asDouble();
       section.figure(Side.PYTHON, "Pipe one way", rate(pythonOneWay, "messages"), "");
       section.figure(Side.PYTHON, "Process start to join",
-          millis(python.get("process_start_join_ms").asDouble()), "median");
+          millis(python.get("process_start_join_ms").asDouble()), "median, default method");
+      section.figure(Side.PYTHON, "Process start to join, 'spawn'",
+          millis(python.get("process_start_join_spawn_ms").asDouble()), "median");
     }
     Latency raw;
     try (RawZmq zmq = RawZmq.start()) {
