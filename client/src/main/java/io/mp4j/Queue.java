@@ -31,14 +31,16 @@ import org.msgpack.core.MessageUnpacker;
  *
  * <p>Items live in the broker, so they outlive the process that put them and reach a consumer on
  * any host. A get on an empty queue and a put on a full one wait in the broker, not in a polling
- * loop here. A put to a queue without a size limit does not wait for the broker (the items
- * stream, in order, and a failure is thrown by the next put). A get on such a queue that finds a
- * run of items waiting borrows up to 128 of them, so that a consumer that keeps taking pays one round trip per
- * run, not per item; while a run is borrowed other consumers wait for it, so items still reach
- * consumers strictly in queue order, and a poison pill never overtakes the items before it. A run
- * goes back to the head of the queue when this handle's gets stop for 2 ms, when it is closed, or
- * when its process dies (then whole: items it took may be handed out again). Passed to a task as
- * an argument, a queue arrives as a working queue bound to the worker's own connection.
+ * loop here. A put to a queue without a size limit does not wait for the broker: puts gather in
+ * this handle and the connection sends each burst as one request, in order (a failure is thrown
+ * by the next put). A get on such a queue that finds a run of items waiting borrows up to 1,024
+ * of them (and about 1 MiB), so that a consumer that keeps taking pays one round trip per run,
+ * not per item; while a run is borrowed other consumers wait for it, so items still reach
+ * consumers strictly in queue order, and a poison pill never overtakes the items before it. A
+ * run goes back to the head of the queue when this handle's gets stop for 2 ms, when it is
+ * closed, or when its process dies (then whole: items it took may be handed out again). Passed
+ * to a task as an argument, a queue arrives as a working queue bound to the worker's own
+ * connection.
  *
  * <p>Python's names map as: {@code put}/{@code get} are {@link #put}/{@link #take};
  * {@code put(block=False)} is {@link #offer(Object)} (false where Python raises {@code Full});
@@ -61,7 +63,7 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   /** The most bytes of puts that gather before a put waits for the connection to send them. */
   private static final long UNSENT_BYTES = 1 << 20;
   /** The most items one get borrows ahead of need. */
-  private static final int LEASE_RUN = 128;
+  private static final int LEASE_RUN = 1024;
   /** How long borrowed items wait for the next get here before they go back to the queue. */
   private static final long LEASE_IDLE_NANOS = 2_000_000;
   private static final ScheduledExecutorService LEASE_TIMER =

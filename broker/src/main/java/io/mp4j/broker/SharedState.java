@@ -28,6 +28,8 @@ final class SharedState {
   private final BiConsumer<Peer, Reply> replies;
   private final ManagedObjects managed;
   private long lastLeaseId;
+  /** A run lent out stops at the item that takes it past this many bytes. */
+  private static final long LEASE_BYTES = 1 << 20;
   /** How long a get waits at least while a run is lent out (see {@link #waitForItem}). */
   private static final long LEASE_GRACE_MILLIS = 50;
 
@@ -184,7 +186,7 @@ final class SharedState {
 
   /**
    * A get that takes the head and, when more items wait in a queue without a size limit, lends
-   * the consumer a run of up to {@code max} of them, answered as {@code [leaseId, [items]]} (lease id 0 when only one item is
+   * the consumer a run of up to {@code max} of them (and about 1 MiB), answered as {@code [leaseId, [items]]} (lease id 0 when only one item is
    * taken): a consumer that streams saves a round trip per item, and a run it does not use comes
    * back to the head by {@code queue.release}.
    */
@@ -201,7 +203,9 @@ final class SharedState {
         // A bounded queue lends nothing: room made by a get is there for the next put at once.
         int run = queue.maxSize == 0 ? max : 1;
         java.util.List<byte[]> taken = new java.util.ArrayList<>();
-        while (taken.size() < run && !queue.items.isEmpty()) {
+        long bytes = 0;
+        while (taken.size() < run && !queue.items.isEmpty() && bytes < LEASE_BYTES) {
+          bytes += queue.items.peekFirst().length;
           taken.add(queue.items.pollFirst());
         }
         long leaseId = 0;
