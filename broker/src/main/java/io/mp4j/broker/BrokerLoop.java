@@ -600,7 +600,7 @@ final class BrokerLoop implements Runnable {
       return; // the task was given to another worker, or its client left
     }
     inFlight.remove(key);
-    worker.inFlight.remove(key);
+    worker.release(key);
     worker.recordTaskTime(nanos);
     schedule(worker);
     if (!task.session.closed) {
@@ -704,8 +704,7 @@ final class BrokerLoop implements Runnable {
       LOG.log(Level.INFO, "lost worker " + worker.describe() + ": " + cause);
       config.onWorkerLost().accept(worker.pid);
     }
-    List<QueuedTask> held = new ArrayList<>(worker.inFlight.values());
-    worker.inFlight.clear();
+    List<QueuedTask> held = worker.releaseAll();
     for (int i = held.size() - 1; i >= 0; i--) {
       QueuedTask task = held.get(i);
       inFlight.remove(task.key);
@@ -840,7 +839,7 @@ final class BrokerLoop implements Runnable {
     task.key = nextKey++;
     task.worker = worker;
     inFlight.put(task.key, task);
-    worker.inFlight.put(task.key, task);
+    worker.hold(task);
     worker.dispatched++;
     worker.outbox.add(task);
     if (worker.outbox.size() == 1) {

@@ -16,7 +16,10 @@ final class Worker extends Peer {
   long dispatched;
   /** Calls whose results it returned, for status. */
   long callsDone;
+  /** The tasks it holds, by key, in the order given; change them only through hold/release. */
   final Map<Long, QueuedTask> inFlight = new LinkedHashMap<>();
+  /** How many of {@link #inFlight} are exclusive (a Process): asked for every dispatch. */
+  private int exclusiveHeld;
   final Set<Long> initializedSessions = new HashSet<>();
   /** Moving average of the time one task takes on this worker, 0 until the first result. */
   double averageTaskNanos;
@@ -54,13 +57,31 @@ final class Worker extends Peer {
 
   /** Whether it holds a task that must have it alone. */
   boolean runsExclusive() {
-    for (QueuedTask task : inFlight.values()) {
-      if (task.exclusive) {
-        return true;
-      }
-    }
-    return false;
+    return exclusiveHeld > 0;
   }
+
+  void hold(QueuedTask task) {
+    inFlight.put(task.key, task);
+    if (task.exclusive) {
+      exclusiveHeld++;
+    }
+  }
+
+  void release(long key) {
+    QueuedTask task = inFlight.remove(key);
+    if (task != null && task.exclusive) {
+      exclusiveHeld--;
+    }
+  }
+
+  /** Takes every task it holds, in the order given. */
+  List<QueuedTask> releaseAll() {
+    List<QueuedTask> held = new ArrayList<>(inFlight.values());
+    inFlight.clear();
+    exclusiveHeld = 0;
+    return held;
+  }
+
 
   void recordTaskTime(long nanos) {
     averageTaskNanos = averageTaskNanos <= 0 ? nanos : 0.8 * averageTaskNanos + 0.2 * nanos;
