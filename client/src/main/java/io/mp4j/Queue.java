@@ -13,16 +13,20 @@ import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.AbstractQueue;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.msgpack.core.MessageUnpacker;
 
 /**
@@ -83,15 +87,11 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   /** The failure of a put that was not waited for, thrown by the next put. */
   private volatile Mp4jException lostPut;
   /** Encoded items put and not yet handed to the connection (see {@link #putWithin}). */
-  private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> unsent =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<byte[]> unsent = new ConcurrentLinkedQueue<>();
   /** Whether the connection has been asked to send what gathered in {@link #unsent}. */
-  private final java.util.concurrent.atomic.AtomicBoolean sendAsked =
-      new java.util.concurrent.atomic.AtomicBoolean();
-  private final java.util.concurrent.atomic.AtomicLong bursts =
-      new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong unsentBytes =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicBoolean sendAsked = new AtomicBoolean();
+  private final AtomicLong bursts = new AtomicLong();
+  private final AtomicLong unsentBytes = new AtomicLong();
   /** Items borrowed from the head by the last get (see {@link #getWithin}); guarded by itself. */
   private final ArrayDeque<byte[]> borrowed = new ArrayDeque<>();
   private long leaseId;
@@ -263,12 +263,10 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
    */
   private byte[] takeUnsent() {
     sendAsked.set(false);
-    List<byte[]> items = new java.util.ArrayList<>();
-    int size = 1;
+    List<byte[]> items = new ArrayList<>();
     long bytes = 0;
     for (byte[] item = unsent.poll(); item != null; item = unsent.poll()) {
       items.add(item);
-      size += Wire.binarySize(item.length);
       bytes += item.length;
     }
     if (items.isEmpty()) {
@@ -278,15 +276,9 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
     synchronized (unsent) {
       unsent.notifyAll();
     }
-    return Wire.packExact(size + Wire.arrayHeaderSize(items.size()), packer -> {
-      packer.packArrayHeader(1);
-      packer.packArrayHeader(items.size());
-      for (byte[] item : items) {
-        packer.packBinaryHeader(item.length);
-        packer.writePayload(item);
-      }
-    });
+    return Wire.packBinaries(items);
   }
+
 
   /**
    * Takes the next item, waiting in the broker until there is one.

@@ -104,7 +104,8 @@ final class Tasks {
   static int sleepThenReturn(int millis) throws InterruptedException {
     // The pause is the task's work: tests need a task that runs for a known time (to time out a
     // get, to be held when a worker is killed or frozen), not a wait for a condition.
-    Thread.sleep(millis);
+    Thread.sleep(millis); // a fixed pause is the thing under test: the task's running time
+
     return millis;
   }
 

@@ -1,9 +1,8 @@
 package io.mp4j.broker;
 
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A queue held by the broker: its items as encoded bytes (the broker never decodes them), and
@@ -18,8 +17,11 @@ final class SharedQueue {
   final ArrayDeque<Parked> getters = new ArrayDeque<>();
   final ArrayDeque<Parked> putters = new ArrayDeque<>();
   final ArrayDeque<Parked> joiners = new ArrayDeque<>();
-  /** Runs of items lent to consumers, by lease id, in the order they were taken. */
-  final Map<Long, Lease> leases = new LinkedHashMap<>();
+  /**
+   * The run of items lent to a consumer, or null. There is at most one: nobody takes while a run
+   * is out (see {@link #takeable}).
+   */
+  Lease lease;
   /** Items put and not yet marked done, for a joinable queue. */
   long unfinished;
 
@@ -28,7 +30,7 @@ final class SharedQueue {
    * buffer and then says how many it used; the broker keeps them until then, to put the rest back
    * at the head or, should the consumer's process die, all of them.
    */
-  record Lease(Peer peer, List<byte[]> items) {}
+  record Lease(long id, Peer peer, List<byte[]> items) {}
 
   SharedQueue(String name, int maxSize, boolean joinable) {
     this.name = name;
@@ -45,15 +47,27 @@ final class SharedQueue {
    * the run may come back to the head, and an item taken meanwhile would overtake it.
    */
   boolean takeable() {
-    return !items.isEmpty() && leases.isEmpty();
+    return !items.isEmpty() && lease == null;
   }
 
-  /** Puts a lease's unused items back at the head, in their order. */
-  void giveBack(Lease lease, int used) {
+  /** Takes up to {@code max} items from the head, stopping at the one that passes maxBytes. */
+  List<byte[]> take(int max, long maxBytes) {
+    List<byte[]> taken = new ArrayList<>();
+    long bytes = 0;
+    while (taken.size() < max && !items.isEmpty() && bytes < maxBytes) {
+      bytes += items.peekFirst().length;
+      taken.add(items.pollFirst());
+    }
+    return taken;
+  }
+
+  /** Ends the lease, putting its items after the first {@code used} back at the head in order. */
+  void giveBack(int used) {
     List<byte[]> run = lease.items();
     for (int i = run.size() - 1; i >= Math.max(0, used); i--) {
       items.addFirst(run.get(i));
     }
+    lease = null;
   }
 
   /** The first parked request that is still waiting, removed from its deque; or null. */

@@ -7,6 +7,7 @@ import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.function.BiConsumer;
@@ -48,7 +49,7 @@ final class SharedState {
       switch (request.op()) {
         case "queue.open" -> open(peer, request, args);
         case "queue.put" -> put(peer, request, args, now);
-        case "queue.putAll" -> putAll(peer, request, args);
+        case "queue.putAll" -> putAll(peer, request);
         case "queue.get" -> get(peer, request, args, now, false);
         case "queue.getMany" -> get(peer, request, args, now, true);
         case "queue.lease" -> lease(peer, request, args, now);
@@ -113,13 +114,8 @@ final class SharedState {
    * Adds a run of items, in order, to a queue without a size limit (which never waits): how a
    * producer's burst of puts travels.
    */
-  private void putAll(Peer peer, Request request, MessageUnpacker args) throws IOException {
-    args.unpackArrayHeader();
-    int count = args.unpackArrayHeader();
-    java.util.List<byte[]> items = new java.util.ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      items.add(args.readPayload(args.unpackBinaryHeader()));
-    }
+  private void putAll(Peer peer, Request request) throws IOException {
+    List<byte[]> items = Wire.unpackBinaries(request.args());
     withQueue(peer, request, queue -> {
       if (queue.maxSize != 0) {
         fail(peer, request, ErrorCode.BAD_REQUEST, "queue.putAll is for a queue without a size"
@@ -135,7 +131,7 @@ final class SharedState {
 
   /** Whether a parked get can take an item at once, which leaves room for one more. */
   private static boolean handOver(SharedQueue queue) {
-    if (!queue.leases.isEmpty()) {
+    if (queue.lease != null) {
       return false;
     }
     for (Parked getter : queue.getters) {
@@ -151,7 +147,7 @@ final class SharedState {
     if (queue.joinable) {
       queue.unfinished++;
     }
-    Parked getter = queue.leases.isEmpty() ? SharedQueue.next(queue.getters) : null;
+    Parked getter = queue.lease == null ? SharedQueue.next(queue.getters) : null;
     if (getter != null) {
       answer(getter, Reply.ok(getter.requestId, single(getter.kind, item)));
     } else {
@@ -162,13 +158,13 @@ final class SharedState {
   /** The answer to a parked get of the given kind that takes one item. */
   private static byte[] single(Parked.Kind kind, byte[] item) {
     return switch (kind) {
-      case GET_MANY -> Wire.packBinaries(java.util.List.of(item));
-      case LEASE -> leaseAnswer(0, java.util.List.of(item));
+      case GET_MANY -> Wire.packBinaries(List.of(item));
+      case LEASE -> leaseAnswer(0, List.of(item));
       default -> item;
     };
   }
 
-  private static byte[] leaseAnswer(long leaseId, java.util.List<byte[]> items) {
+  private static byte[] leaseAnswer(long leaseId, List<byte[]> items) {
     int size = 1 + Wire.integerSize(leaseId) + Wire.arrayHeaderSize(items.size());
     for (byte[] item : items) {
       size += Wire.binarySize(item.length);
@@ -186,9 +182,10 @@ final class SharedState {
 
   /**
    * A get that takes the head and, when more items wait in a queue without a size limit, lends
-   * the consumer a run of up to {@code max} of them (and about 1 MiB), answered as {@code [leaseId, [items]]} (lease id 0 when only one item is
-   * taken): a consumer that streams saves a round trip per item, and a run it does not use comes
-   * back to the head by {@code queue.release}.
+   * the consumer a run of up to {@code max} of them (and about 1 MiB), answered as
+   * {@code [leaseId, [items]]} (lease id 0 when only one item is taken): a consumer that streams
+   * saves a round trip per item, and a run it does not use comes back to the head by
+   * {@code queue.release}.
    */
   private void lease(Peer peer, Request request, MessageUnpacker args, long now)
       throws IOException {
@@ -201,17 +198,11 @@ final class SharedState {
     withQueue(peer, request, queue -> {
       if (queue.takeable()) {
         // A bounded queue lends nothing: room made by a get is there for the next put at once.
-        int run = queue.maxSize == 0 ? max : 1;
-        java.util.List<byte[]> taken = new java.util.ArrayList<>();
-        long bytes = 0;
-        while (taken.size() < run && !queue.items.isEmpty() && bytes < LEASE_BYTES) {
-          bytes += queue.items.peekFirst().length;
-          taken.add(queue.items.pollFirst());
-        }
+        List<byte[]> taken = queue.take(queue.maxSize == 0 ? max : 1, LEASE_BYTES);
         long leaseId = 0;
         if (taken.size() > 1) {
           leaseId = ++lastLeaseId;
-          queue.leases.put(leaseId, new SharedQueue.Lease(peer, taken));
+          queue.lease = new SharedQueue.Lease(leaseId, peer, taken);
         }
         ok(peer, request, leaseAnswer(leaseId, taken));
         admitPutters(queue);
@@ -228,7 +219,7 @@ final class SharedState {
    */
   private void waitForItem(Peer peer, Request request, SharedQueue queue, Parked.Kind kind,
       long timeout, long now) {
-    long wait = queue.leases.isEmpty() || timeout < 0 ? timeout
+    long wait = queue.lease == null || timeout < 0 ? timeout
         : Math.max(timeout, LEASE_GRACE_MILLIS);
     if (wait == 0) {
       fail(peer, request, ErrorCode.EMPTY, "queue " + queue.name + " is empty");
@@ -244,10 +235,9 @@ final class SharedState {
     long leaseId = args.unpackLong();
     int used = args.unpackInt();
     withQueue(peer, request, queue -> {
-      SharedQueue.Lease lease = queue.leases.get(leaseId);
-      if (lease != null && lease.peer() == peer) {
-        queue.leases.remove(leaseId);
-        queue.giveBack(lease, used);
+      SharedQueue.Lease lease = queue.lease;
+      if (lease != null && lease.id() == leaseId && lease.peer() == peer) {
+        queue.giveBack(used);
         serveWaiting(queue);
       }
       ok(peer, request, null);
@@ -290,11 +280,7 @@ final class SharedState {
     withQueue(peer, request, queue -> {
       if (queue.takeable()) {
         if (many) {
-          java.util.List<byte[]> taken = new java.util.ArrayList<>();
-          while (taken.size() < max && !queue.items.isEmpty()) {
-            taken.add(queue.items.pollFirst());
-          }
-          ok(peer, request, Wire.packBinaries(taken));
+          ok(peer, request, Wire.packBinaries(queue.take(max, Long.MAX_VALUE)));
         } else {
           ok(peer, request, queue.items.pollFirst());
         }
@@ -358,7 +344,7 @@ final class SharedState {
       fail(peer, request, ErrorCode.BAD_REQUEST, "queue.cancel takes [requestId]");
       return;
     }
-    for (ArrayDeque<Parked> parked : java.util.List.of(queue.getters, queue.putters,
+    for (ArrayDeque<Parked> parked : List.of(queue.getters, queue.putters,
         queue.joiners)) {
       for (Parked waiting : parked) {
         if (waiting.peer == peer && waiting.requestId == target && !waiting.answered) {
@@ -373,7 +359,7 @@ final class SharedState {
     SharedQueue queue = queues.remove(request.name());
     if (queue != null) {
       String gone = "queue " + queue.name + " was deleted";
-      for (ArrayDeque<Parked> parked : java.util.List.of(queue.getters, queue.putters,
+      for (ArrayDeque<Parked> parked : List.of(queue.getters, queue.putters,
           queue.joiners)) {
         for (Parked waiting = SharedQueue.next(parked); waiting != null;
             waiting = SharedQueue.next(parked)) {
@@ -398,8 +384,8 @@ final class SharedState {
             + " stayed full");
         case JOIN -> Reply.failed(parked.requestId, ErrorCode.TIMEOUT, "queue " + name
             + " still has unfinished items");
-        case GET, GET_MANY, LEASE -> Reply.failed(parked.requestId, ErrorCode.EMPTY, "queue " + name
-            + " stayed empty");
+        case GET, GET_MANY, LEASE -> Reply.failed(parked.requestId, ErrorCode.EMPTY,
+            "queue " + name + " stayed empty");
       });
     }
   }
@@ -422,16 +408,11 @@ final class SharedState {
   void peerGone(Peer peer) {
     managed.peerGone(peer);
     for (SharedQueue queue : queues.values()) {
-      java.util.List<Long> gone = new java.util.ArrayList<>();
-      queue.leases.forEach((id, lease) -> {
-        if (lease.peer() == peer) {
-          gone.add(id);
-        }
-      });
-      for (int i = gone.size() - 1; i >= 0; i--) {
-        queue.giveBack(queue.leases.remove(gone.get(i)), 0);
+      boolean lent = queue.lease != null && queue.lease.peer() == peer;
+      if (lent) {
+        queue.giveBack(0);
       }
-      for (ArrayDeque<Parked> parked : java.util.List.of(queue.getters, queue.putters,
+      for (ArrayDeque<Parked> parked : List.of(queue.getters, queue.putters,
           queue.joiners)) {
         for (Parked waiting : parked) {
           if (waiting.peer == peer) {
@@ -439,7 +420,7 @@ final class SharedState {
           }
         }
       }
-      if (!gone.isEmpty()) {
+      if (lent) {
         serveWaiting(queue);
       }
     }
