@@ -3,12 +3,15 @@ package io.mp4j.protocol;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import org.zeromq.ZMQ;
@@ -26,8 +29,18 @@ import org.zeromq.ZMQ;
  * been ready it is reported ready whenever anything else wakes the poll. Here a plain channel is
  * ready only when the selector selected it in this call, and a socket whose descriptor woke the
  * poll with nothing to read makes the loop yield its core, which lets the writer finish.
+ *
+ * <p>mp4j-protocol replaces JeroMQ's {@code zmq.Signaler} with one that counts first, which ends
+ * the first fault for every thread, JeroMQ's own I/O threads included; the yield stays for a class
+ * path that puts jeromq first, which the first poller warns of.
  */
 public final class EventPoller implements Closeable {
+  private static final System.Logger LOG = System.getLogger("io.mp4j.protocol");
+
+  static {
+    warnUnlessSignalerReplaced();
+  }
+
   /** Turns with a woken but empty socket that only yield; after them each one pauses. */
   private static final int YIELDS = 64;
   private static final long PAUSE_NANOS = 50_000;
@@ -36,6 +49,30 @@ public final class EventPoller implements Closeable {
   private final List<ZMQ.Socket> sockets = new ArrayList<>();
   private final List<SelectionKey> keys = new ArrayList<>();
   private boolean[] ready = new boolean[0];
+
+  private static void warnUnlessSignalerReplaced() {
+    CodeSource ours = EventPoller.class.getProtectionDomain().getCodeSource();
+    CodeSource loaded;
+    try {
+      loaded =
+          Class.forName("zmq.Signaler", false, EventPoller.class.getClassLoader())
+              .getProtectionDomain()
+              .getCodeSource();
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("JeroMQ is not on the class path", e);
+    }
+    if (ours != null
+        && loaded != null
+        && !Objects.equals(ours.getLocation(), loaded.getLocation())) {
+      LOG.log(
+          Level.WARNING,
+          "zmq.Signaler was loaded from {0}, not from mp4j-protocol ({1}): put mp4j-protocol"
+              + " before jeromq on the class path, or the threads of JeroMQ spin after each"
+              + " wake-up on a busy machine",
+          loaded.getLocation(),
+          ours.getLocation());
+    }
+  }
 
   /** Opens the selector. */
   public EventPoller() {
