@@ -52,8 +52,11 @@ final class ManagerBenchmark implements Benchmark {
             + " with one addAll, against the same"
             + " number of single puts. Value: 2 child processes each add one %,d times under"
             + " the value's lock. mp4j's callers are Pool workers of the Manager's local"
-            + " context; Python's are Pool workers (Process for the shared-memory Value).",
-        ops, ops, CALLERS, bulk, increments));
+            + " context; Python's are Pool workers (Process for the shared-memory Value). The"
+            + " limits: bare JeroMQ round trips to a ROUTER that echoes, in a JVM of its own,"
+            + " from this JVM one at a time, and from the %d pool workers at once, each with its"
+            + " own DEALER socket, as many as a caller's dict operations.",
+        ops, ops, CALLERS, bulk, increments, CALLERS));
 
     double[] dictOne;
     double[] lockOne;
@@ -64,6 +67,8 @@ final class ManagerBenchmark implements Benchmark {
     double addAllRate;
     double singlePutRate;
     double incrementRate;
+    Latency raw;
+    double rawFour;
     try (Manager manager = Manager.start(); Pool pool = manager.context().pool(CALLERS)) {
       SharedDict<Integer, Integer> dict = manager.dict(Integer.class, Integer.class);
       Lock lock = manager.lock();
@@ -118,6 +123,17 @@ final class ManagerBenchmark implements Benchmark {
       if (counter.get() != 2 * increments) {
         throw new IllegalStateException("the counter ended at " + counter.get());
       }
+
+      try (RawZmq zmq = RawZmq.startDirect()) {
+        zmq.roundTrips(ops / 4);
+        raw = Latency.of(zmq.roundTrips(ops));
+        List<List<Integer>> callers = Collections.nCopies(CALLERS,
+            List.of(zmq.port(), 2 * ops));
+        pool.starmap(RawZmq::callerRoundTrips, callers);
+        start = System.nanoTime();
+        pool.starmap(RawZmq::callerRoundTrips, callers);
+        rawFour = 2.0 * ops * CALLERS / ((System.nanoTime() - start) / 1e9);
+      }
     }
     section.figure(Side.MP4J, "dict set+get, one caller", rate(dictOne[0], "ops"),
         "p50 " + micros(dictOne[1]) + " per operation");
@@ -154,13 +170,12 @@ final class ManagerBenchmark implements Benchmark {
       section.figure(Side.PYTHON, "shared-memory Value += 1 under its lock, 2 processes",
           rate(python.get("value_increments_per_s").asDouble(), "increments"), "");
     }
-    Latency raw;
-    try (RawZmq zmq = RawZmq.startDirect()) {
-      zmq.roundTrips(ops / 4);
-      raw = Latency.of(zmq.roundTrips(ops));
-    }
     section.figure(Side.LIMIT, "bare JeroMQ round trip between two JVMs", raw.format(),
         raw.detail());
+    section.figure(Side.LIMIT, "bare JeroMQ round trips, four callers at once",
+        rate(rawFour, "round trips"), String.format(Locale.US,
+            "%d of the same pool's workers, each with its own DEALER to one ROUTER echo JVM,"
+                + " %,d sequential round trips each", CALLERS, 2 * ops));
 
     double dictRatio = dictOne[1] / raw.p50Nanos();
     section.goal("dict operation p50 <= " + GOAL_OP_OVER_RAW + "x bare round trip",

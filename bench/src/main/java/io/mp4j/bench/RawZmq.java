@@ -28,15 +28,40 @@ public final class RawZmq implements AutoCloseable {
 
   private final ChildProcess broker;
   private final ChildProcess echo;
+  private final int frontPort;
   private final ZContext context = new ZContext(1);
   private final ZMQ.Socket client;
 
   private RawZmq(ChildProcess broker, ChildProcess echo, int frontPort) {
     this.broker = broker;
     this.echo = echo;
+    this.frontPort = frontPort;
     this.client = context.createSocket(SocketType.DEALER);
     unlimitedQueues(client);
     client.connect(endpoint(frontPort));
+  }
+
+  /** The port clients connect to: the broker's front, or the echo's own for {@link #startDirect}. */
+  int port() {
+    return frontPort;
+  }
+
+  /**
+   * Connects a DEALER of its own to the setup's {@code port} and makes {@code calls} sequential
+   * round trips after a fifth as many untimed: a bare caller, for a task in another process.
+   *
+   * @return the nanoseconds the timed round trips took
+   */
+  static long callerRoundTrips(int port, int calls) {
+    try (ZContext own = new ZContext(1)) {
+      ZMQ.Socket socket = own.createSocket(SocketType.DEALER);
+      unlimitedQueues(socket);
+      socket.connect(endpoint(port));
+      roundTrips(socket, calls / 5);
+      long start = System.nanoTime();
+      roundTrips(socket, calls);
+      return System.nanoTime() - start;
+    }
   }
 
   /**
@@ -104,25 +129,37 @@ public final class RawZmq implements AutoCloseable {
    * @return each round trip in nanoseconds
    */
   long[] roundTrips(int calls) {
+    return roundTrips(client, calls);
+  }
+
+  private static long[] roundTrips(ZMQ.Socket socket, int calls) {
     long[] nanos = new long[calls];
     for (int i = 0; i < calls; i++) {
       long start = System.nanoTime();
-      send(i);
-      receive();
+      send(socket, i);
+      receive(socket);
       nanos[i] = System.nanoTime() - start;
     }
     return nanos;
   }
 
   private void send(long sequence) {
-    // A fresh array each time: JeroMQ may queue the array itself rather than a copy.
-    client.send(ByteBuffer.allocate(Long.BYTES).putLong(sequence).array(), 0);
+    send(client, sequence);
   }
 
   private void receive() {
-    if (client.recv(0) == null) {
+    receive(client);
+  }
+
+  private static void send(ZMQ.Socket socket, long sequence) {
+    // A fresh array each time: JeroMQ may queue the array itself rather than a copy.
+    socket.send(ByteBuffer.allocate(Long.BYTES).putLong(sequence).array(), 0);
+  }
+
+  private static void receive(ZMQ.Socket socket) {
+    if (socket.recv(0) == null) {
       throw new IllegalStateException("the raw JeroMQ client stopped receiving: "
-          + client.errno());
+          + socket.errno());
     }
   }
 
