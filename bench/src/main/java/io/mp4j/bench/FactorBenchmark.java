@@ -2,7 +2,9 @@ package io.mp4j.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mp4j.Pool;
+import io.mp4j.Task;
 import io.mp4j.bench.Section.Side;
+import io.mp4j.examples.PrimeFactors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,8 +14,32 @@ import java.util.stream.LongStream;
 final class FactorBenchmark implements Benchmark {
   static final long FIRST = 1_000_000_000L;
   static final double GOAL_SPEEDUP = 1.8;
+  /** The seed demo's own function; {@code mp_bench.py} has the same one in Python. */
+  private static final Task<Long, List<Long>> FACTORS = PrimeFactors::factors;
   /** Timed runs of each side; the median is reported, because one run on 2 cores is noisy. */
   private static final int RUNS = 3;
+  /** The "a few seconds" for the sequential run, whatever the machine's speed. */
+  static final double SEQUENTIAL_TARGET_SECONDS = 4;
+
+  /**
+   * How many ints make the sequential run take about {@link #SEQUENTIAL_TARGET_SECONDS} here:
+   * the sizes' count is factored once after a warm-up, timed, and scaled, rounded up to 10,000
+   * and never below that count. A fixed count took 5.5 s on one machine and 1.2 s on another,
+   * where the pool's fixed costs then weighed four times as much.
+   */
+  static int calibratedCount(Sizes sizes) {
+    int base = sizes.factorCount();
+    for (long n = FIRST; n < FIRST + sizes.factorWarmup(); n++) {
+      PrimeFactors.factors(n);
+    }
+    long start = System.nanoTime();
+    for (long n = FIRST; n < FIRST + base; n++) {
+      PrimeFactors.factors(n);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long scaled = (long) Math.ceil(base * SEQUENTIAL_TARGET_SECONDS / seconds / 10_000) * 10_000;
+    return (int) Math.min(Integer.MAX_VALUE / 2, Math.max(base, scaled));
+  }
 
   @Override
   public String key() {
@@ -28,28 +54,31 @@ final class FactorBenchmark implements Benchmark {
   @Override
   public Section run(Context context) throws Exception {
     Sizes sizes = context.sizes();
-    int count = sizes.factorCount();
+    int count = calibratedCount(sizes);
     int processes = context.processes();
     Section section = new Section(key(), title(),
         String.format(Locale.US, "Prime factors by trial division of the %,d consecutive ints"
             + " from %,d, sequentially on one thread and through Pool.create(%d).map (default"
-            + " chunking); results compared. Both are warmed first on the first %,d of them"
-            + " (the JIT; the pool's workers, once each answered a call); creating the pool is"
-            + " not timed. The median of " + RUNS + " timed runs each. Python does the same on %,d ints (it is much"
+            + " chunking); results compared. The count makes the sequential run take about %.0f s"
+            + " on this machine: %,d ints were factored once and timed, and the count scaled"
+            + " from them. Both sides are warmed first (the JIT of every JVM): the sequential one"
+            + " by that timing, after the first %,d ints; the pool, once each worker answered a"
+            + " call, by one untimed map of all of them. Creating the pool is not timed. The"
+            + " median of %d timed runs each. Python does the same on %,d ints (it is much"
             + " slower), warmed on %,d.",
-            count, FIRST, processes, sizes.factorWarmup(), sizes.pythonFactorCount(),
-            sizes.pythonFactorWarmup()));
+            count, FIRST, processes, SEQUENTIAL_TARGET_SECONDS, sizes.factorCount(),
+            sizes.factorWarmup(), RUNS, sizes.pythonFactorCount(), sizes.pythonFactorWarmup()));
     List<Long> numbers = LongStream.range(FIRST, FIRST + count).boxed().toList();
     List<Long> warm = numbers.subList(0, Math.min(count, sizes.factorWarmup()));
 
-    warm.forEach(Tasks::factors);
+    warm.forEach(PrimeFactors::factors);
     List<List<Long>> sequential = null;
     double[] sequentialRuns = new double[RUNS];
     for (int run = 0; run < RUNS; run++) {
       long start = System.nanoTime();
       sequential = new ArrayList<>(count);
       for (long n : numbers) {
-        sequential.add(Tasks.factors(n));
+        sequential.add(PrimeFactors.factors(n));
       }
       sequentialRuns[run] = (System.nanoTime() - start) / 1e9;
     }
@@ -58,10 +87,13 @@ final class FactorBenchmark implements Benchmark {
     double[] parallelRuns = new double[RUNS];
     try (Pool pool = Pool.create(processes)) {
       Warmup.awaitWorkers(pool, processes);
-      pool.map(Tasks.FACTORS, warm);
+      pool.map(FACTORS, warm);
+      // The client's half of a map (encoding, decoding) runs interpreted at first; a short
+      // warm-up left it compiling during the timed runs.
+      pool.map(FACTORS, numbers);
       for (int run = 0; run < RUNS; run++) {
         long start = System.nanoTime();
-        List<List<Long>> parallel = pool.map(Tasks.FACTORS, numbers);
+        List<List<Long>> parallel = pool.map(FACTORS, numbers);
         parallelRuns[run] = (System.nanoTime() - start) / 1e9;
         if (!parallel.equals(sequential)) {
           throw new IllegalStateException("the pool's factors differ from the sequential ones");

@@ -30,7 +30,7 @@ final class ScalingBenchmark implements Benchmark {
   @Override
   public Section run(Context context) throws Exception {
     Sizes sizes = context.sizes();
-    int count = sizes.factorCount();
+    int count = FactorBenchmark.calibratedCount(sizes);
     int cores = Runtime.getRuntime().availableProcessors();
     Set<Integer> counts = new LinkedHashSet<>(List.of(1, 2));
     if (cores > 2) {
@@ -38,11 +38,13 @@ final class ScalingBenchmark implements Benchmark {
     }
     Section section = new Section(key(), title(),
         String.format(Locale.US, "PrimeFactors.factors (the seed demo) on the %,d consecutive"
-            + " ints from %,d: sequentially on one thread, then through Pool.create(n).map with"
+            + " ints from %,d (as many as make the sequential run take about %.0f s, counted as in"
+            + " benchmark 4): sequentially on one thread, then through Pool.create(n).map with"
             + " default chunking for n in %s, on this machine's %d cores. Each pool is warmed"
-            + " (every worker answered, then a map of the first %,d ints) and its creation is"
-            + " not timed; the median of %d timed runs each, results compared with the"
-            + " sequential ones.", count, FactorBenchmark.FIRST, counts, cores,
+            + " (every worker answered, then a map of the first %,d ints, then one untimed map"
+            + " of all of them) and its creation is not timed; the median of %d timed runs each,"
+            + " results compared with the sequential ones.", count, FactorBenchmark.FIRST,
+            FactorBenchmark.SEQUENTIAL_TARGET_SECONDS, counts, cores,
             sizes.factorWarmup(), RUNS));
     List<Long> numbers = LongStream.range(FactorBenchmark.FIRST, FactorBenchmark.FIRST + count)
         .boxed().toList();
@@ -68,6 +70,7 @@ final class ScalingBenchmark implements Benchmark {
       try (Pool pool = Pool.create(processes)) {
         Warmup.awaitWorkers(pool, processes);
         pool.map(PrimeFactors::factors, warm);
+        pool.map(PrimeFactors::factors, numbers);
         for (int run = 0; run < RUNS; run++) {
           long start = System.nanoTime();
           List<List<Long>> parallel = pool.map(PrimeFactors::factors, numbers);

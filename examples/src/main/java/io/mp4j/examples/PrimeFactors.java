@@ -10,8 +10,9 @@ import java.util.stream.LongStream;
  * 1,000,000,000, first sequentially and then through a local pool, with both times and the
  * speedup.
  *
- * <p>Arguments: {@code [count] [processes]}; by default 200,000 integers on one process per
- * core, or on the workers of the broker named by {@code MP4J_BROKER}. Both runs are timed after a short warm-up, and the pool's start is timed apart.
+ * <p>Arguments: {@code [count] [processes]}; by default 500,000 integers (a few seconds
+ * sequentially) on one process per core, or on the workers of the broker named by {@code
+ * MP4J_BROKER}. Both runs are timed after a short warm-up, and the pool's start is timed apart.
  */
 public final class PrimeFactors {
   private PrimeFactors() {}
@@ -41,14 +42,14 @@ public final class PrimeFactors {
    * @param args optional count of integers and number of worker processes
    */
   public static void main(String[] args) {
-    int count = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+    int count = args.length > 0 ? positive(args[0], "count") : 500_000;
     // Without a count of processes, Pool.create() picks one per core, or the broker named by
     // MP4J_BROKER, so the same demo runs on a cluster.
-    Integer processes = args.length > 1 ? Integer.valueOf(args[1]) : null;
+    Integer processes = args.length > 1 ? positive(args[1], "processes") : null;
     long first = 1_000_000_000L;
     List<Long> numbers = LongStream.range(first, first + count).boxed().toList();
     // Both sides run a short warm-up first, so that the times compare compiled code.
-    List<Long> warmUp = numbers.subList(0, Math.min(count, 5_000));
+    List<Long> warmUp = numbers.subList(0, Math.min(count, 50_000));
 
     warmUp.forEach(PrimeFactors::factors);
     long start = System.nanoTime();
@@ -77,5 +78,20 @@ public final class PrimeFactors {
           pool.processes());
       System.out.printf("speedup:    %.2fx%n", sequentialSeconds / parallelSeconds);
     }
+  }
+
+  private static int positive(String argument, String what) {
+    try {
+      int value = Integer.parseInt(argument.replace("_", "").replace(",", ""));
+      if (value > 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below with the usage.
+    }
+    System.err.println("usage: primes [count] [processes]; the " + what
+        + " must be a positive whole number, not \"" + argument + "\"");
+    System.exit(2);
+    throw new AssertionError("exit returned");
   }
 }
