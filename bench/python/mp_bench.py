@@ -9,7 +9,7 @@ standard error.
     python3 mp_bench.py info
     python3 mp_bench.py map --items 1000000 --warmup 2 --rounds 5
     python3 mp_bench.py async --tasks 50000 --warmup 1 --rounds 5
-    python3 mp_bench.py apply --warmup 2000 --calls 5000
+    python3 mp_bench.py apply --warmup 50000 --calls 5000
     python3 mp_bench.py factor --count 10000 --warm 200
     python3 mp_bench.py startup --method spawn --runs 5
 """
