@@ -66,10 +66,11 @@ public final class Mailbox<T> implements Closeable {
    */
   public void clearSignal() {
     try {
-      drain.clear();
-      while (pipe.source().read(drain) > 0) {
+      // A short read emptied the pipe: reading on until it is empty cost a second system call
+      // on every wake-up.
+      do {
         drain.clear();
-      }
+      } while (pipe.source().read(drain) == drain.capacity());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
