@@ -365,6 +365,26 @@ class ManagerSemanticsTest {
   }
 
   @Test
+  void conditionWaiters_failAtOnce_whenTheirLockIsDeleted() throws Exception {
+    Lock lock = manager.lock();
+    Condition condition = manager.condition(lock);
+    CompletableFuture<Throwable> waiter = CompletableFuture.supplyAsync(() -> {
+      lock.lock();
+      try {
+        condition.await(60, TimeUnit.SECONDS);
+        return null;
+      } catch (Throwable e) {
+        return e;
+      }
+    }, command -> new Thread(command).start());
+    await().atMost(Duration.ofSeconds(10)).until(() -> condition.waiting() == 1);
+    lock.delete();
+    Throwable failure = waiter.get(10, TimeUnit.SECONDS);
+    assertTrue(failure instanceof IllegalStateException, "not a clear failure: " + failure);
+    assertTrue(failure.getMessage().contains("deleted"), failure.getMessage());
+  }
+
+  @Test
   void barrier_tripsRunsItsActionOnce_andBreaksForEveryoneOnTimeout() throws Exception {
     ManagerTasks.TRIPS.clear();
     Barrier barrier = manager.barrier(3, ManagerTasks::recordTrip);

@@ -251,8 +251,11 @@ final class ManagedObjects {
     objects.remove(object.name);
     String gone = "shared " + object.kind + " " + object.name + " was deleted";
     for (Waiter waiter : new ArrayList<>(waiting.values())) {
-      if (waiter.object == object || (waiter.kind == WaitKind.REACQUIRE
-          && waiter.lock == object)) {
+      // A condition's waiter also waits on its lock: for a notify, then to take it back.
+      if (waiter.object == object || waiter.lock == object) {
+        if (waiter.kind == WaitKind.CONDITION) {
+          ((ConditionObject) waiter.object).waiters.remove(waiter);
+        }
         answer(waiter, Reply.failed(waiter.requestId, ErrorCode.NO_SUCH_OBJECT, gone));
       }
     }
