@@ -185,6 +185,15 @@ final class ManagerBenchmark implements Benchmark {
             + " (a release by the holder does not wait)",
         String.format(Locale.US, "%.2fx", lockRatio), lockRatio <= GOAL_OP_OVER_RAW);
     if (pythonDictFour != null) {
+      double goalRate = GOAL_FOUR_OVER_PYTHON * pythonDictFour;
+      section.note(String.format(Locale.US, "Four callers' goal against the transport: %.1fx"
+              + " Python's dict operations would be %,.0f/s, and four bare JeroMQ callers made"
+              + " %,.0f round trips/s%s. mp4j's four callers made %.0f%% of the bare ones'"
+              + " round trips.",
+          GOAL_FOUR_OVER_PYTHON, goalRate, rawFour, rawFour < goalRate
+              ? "; each operation is a round trip, so no broker behind this transport could"
+                  + " answer them at the goal's rate here" : "",
+          100 * dictFour / rawFour));
       section.goal("four callers' dict ops >= " + GOAL_FOUR_OVER_PYTHON + "x Python",
           String.format(Locale.US, "%.2fx", dictFour / pythonDictFour),
           dictFour >= GOAL_FOUR_OVER_PYTHON * pythonDictFour);
