@@ -591,7 +591,7 @@ public final class Pool implements AutoCloseable {
     }
     int chunk = chunkSize > 0 ? chunkSize : defaultChunkSize > 0 ? defaultChunkSize
         : pythonChunkSize(size, backend.processes());
-    Object[] results = new Object[size];
+    MapResults<R> results = new MapResults<>(size);
     AtomicInteger remaining = new AtomicInteger(size);
     for (int start = 0; start < size; start += chunk) {
       int base = start;
@@ -606,11 +606,9 @@ public final class Pool implements AutoCloseable {
             return;
           }
         }
-        System.arraycopy(values, 0, results, base + offset, values.length);
+        results.fill(base + offset, values);
         if (remaining.addAndGet(-values.length) == 0) {
-          @SuppressWarnings("unchecked")
-          List<R> list = (List<R>) Arrays.asList(results);
-          future.complete(list);
+          future.complete(results);
         }
       };
       try {
