@@ -17,7 +17,7 @@ final class FactorBenchmark implements Benchmark {
   /** The seed demo's own function; {@code mp_bench.py} has the same one in Python. */
   private static final Task<Long, List<Long>> FACTORS = PrimeFactors::factors;
   /** Timed runs of each side; the median is reported, because one run on 2 cores is noisy. */
-  private static final int RUNS = 3;
+  private static final int RUNS = 5;
   /** The "a few seconds" for the sequential run, whatever the machine's speed. */
   static final double SEQUENTIAL_TARGET_SECONDS = 4;
 
