@@ -10,10 +10,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.zeromq.ZMQ;
 
 /**
@@ -49,6 +50,13 @@ public final class EventPoller implements Closeable {
   private final List<ZMQ.Socket> sockets = new ArrayList<>();
   private final List<SelectionKey> keys = new ArrayList<>();
   private boolean[] ready = new boolean[0];
+  /**
+   * Which keys this selection chose, filled by {@link #markSelected}: selecting with an action
+   * instead of the selected-key set saves the set's entry that every wake-up allocated.
+   */
+  private boolean[] selectedNow = new boolean[0];
+  private final Consumer<SelectionKey> markSelected =
+      key -> selectedNow[(Integer) key.attachment()] = true;
 
   private static void warnUnlessSignalerReplaced() {
     CodeSource ours = EventPoller.class.getProtectionDomain().getCodeSource();
@@ -97,23 +105,25 @@ public final class EventPoller implements Closeable {
   public void replace(int index, ZMQ.Socket socket) {
     keys.get(index).cancel();
     sockets.set(index, socket);
-    keys.set(index, register(socket.getFD()));
+    keys.set(index, register(socket.getFD(), index));
   }
 
   private int add(ZMQ.Socket socket, SelectableChannel channel) {
+    int index = keys.size();
     sockets.add(socket);
-    keys.add(register(channel));
+    keys.add(register(channel, index));
     ready = new boolean[keys.size()];
-    return keys.size() - 1;
+    selectedNow = new boolean[keys.size()];
+    return index;
   }
 
-  private SelectionKey register(SelectableChannel channel) {
+  private SelectionKey register(SelectableChannel channel, int index) {
     try {
       channel.configureBlocking(false);
       // A cancelled key stays registered until the next selection: flush it first, or a socket
       // replaced on the same descriptor could not register again.
-      selector.selectNow();
-      return channel.register(selector, SelectionKey.OP_READ);
+      selector.selectNow(key -> { });
+      return channel.register(selector, SelectionKey.OP_READ, index);
     } catch (ClosedChannelException e) {
       throw new IllegalStateException("the channel to watch is closed", e);
     } catch (IOException e) {
@@ -132,21 +142,19 @@ public final class EventPoller implements Closeable {
     int emptyWakeUps = 0;
     try {
       boolean any = socketsReadable();
-      int selected = any ? selector.selectNow() : select(timeoutMillis);
+      select(any ? 0 : timeoutMillis);
       while (true) {
-        Set<SelectionKey> chosen = selector.selectedKeys();
         boolean wokenEmpty = false;
         for (int i = 0; i < keys.size(); i++) {
           if (sockets.get(i) == null) {
-            ready[i] = selected > 0 && chosen.contains(keys.get(i));
+            ready[i] = selectedNow[i];
             any |= ready[i];
-          } else if (!ready[i] && selected > 0 && chosen.contains(keys.get(i))) {
+          } else if (!ready[i] && selectedNow[i]) {
             ready[i] = (sockets.get(i).getEvents() & ZMQ.Poller.POLLIN) != 0;
             any |= ready[i];
             wokenEmpty |= !ready[i];
           }
         }
-        chosen.clear();
         long left = deadline - System.nanoTime();
         if (any || left <= 0) {
           return any;
@@ -159,15 +167,21 @@ public final class EventPoller implements Closeable {
           }
         }
         any = socketsReadable();
-        selected = any ? selector.selectNow() : select((left + 999_999) / 1_000_000);
+        select(any ? 0 : (left + 999_999) / 1_000_000);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private int select(long timeoutMillis) throws IOException {
-    return timeoutMillis <= 0 ? selector.selectNow() : selector.select(timeoutMillis);
+  /** Selects, waiting up to the time given (0: not at all); fills {@link #selectedNow}. */
+  private void select(long timeoutMillis) throws IOException {
+    Arrays.fill(selectedNow, false);
+    if (timeoutMillis <= 0) {
+      selector.selectNow(markSelected);
+    } else {
+      selector.select(markSelected, timeoutMillis);
+    }
   }
 
   /**
