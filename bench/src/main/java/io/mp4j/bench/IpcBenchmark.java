@@ -76,12 +76,14 @@ final class IpcBenchmark implements Benchmark {
     JsonNode python = Benchmark.python(context, section, () -> context.python().run("ipc",
         "--items", items, "--calls", calls, "--cycles", cycles));
     Double pythonInts = null;
+    Double pythonKibibytes = null;
     Double pythonOneWay = null;
     if (python != null) {
       pythonInts = python.get("queue_ints_per_s").asDouble();
       section.figure(Side.PYTHON, "Queue, small ints", rate(pythonInts, "items"), "");
-      section.figure(Side.PYTHON, "Queue, 1 KiB byte arrays",
-          rate(python.get("queue_kib_per_s").asDouble(), "items"), "");
+      pythonKibibytes = python.get("queue_kib_per_s").asDouble();
+      section.figure(Side.PYTHON, "Queue, 1 KiB byte arrays", rate(pythonKibibytes, "items"),
+          "");
       Latency pythonTrip = Latency.of(PythonSide.longs(python.get("pipe_latencies_ns")));
       section.figure(Side.PYTHON, "Pipe round trip", pythonTrip.format(), pythonTrip.detail());
       pythonOneWay = python.get("pipe_one_way_per_s").asDouble();
@@ -103,6 +105,9 @@ final class IpcBenchmark implements Benchmark {
       section.goal("Queue small ints >= " + GOAL_QUEUE_OVER_PYTHON + "x Python",
           String.format(Locale.US, "%.2fx", ints / pythonInts),
           ints >= GOAL_QUEUE_OVER_PYTHON * pythonInts);
+      section.goal("Queue 1 KiB byte arrays >= " + GOAL_QUEUE_OVER_PYTHON + "x Python",
+          String.format(Locale.US, "%.2fx", kibibytes / pythonKibibytes),
+          kibibytes >= GOAL_QUEUE_OVER_PYTHON * pythonKibibytes);
     }
     if (pythonOneWay != null) {
       section.goal("Pipe one-way messages/s >= Python",
