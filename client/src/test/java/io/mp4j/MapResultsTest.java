@@ -36,4 +36,12 @@ class MapResultsTest {
     assertThrows(IndexOutOfBoundsException.class, () -> results.get(3));
     assertThrows(UnsupportedOperationException.class, () -> results.add("d"));
   }
+
+  @Test
+  void sortsInPlace() {
+    MapResults<Integer> results = new MapResults<>(40_000);
+    results.fill(0, IntStream.range(0, 40_000).map(i -> 39_999 - i).boxed().toArray());
+    results.sort(null);
+    assertEquals(IntStream.range(0, 40_000).boxed().toList(), results);
+  }
 }
