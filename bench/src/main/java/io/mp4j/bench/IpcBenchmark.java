@@ -16,6 +16,7 @@ final class IpcBenchmark implements Benchmark {
   static final double GOAL_QUEUE_OVER_PYTHON = 2.0;
   static final double GOAL_PIPE_OVER_RAW = 1.2;
   private static final int ROUNDS = 3;
+  private static final int WARMUP_ROUNDS = 4;
 
   @Override
   public String key() {
@@ -30,7 +31,9 @@ final class IpcBenchmark implements Benchmark {
   @Override
   public Section run(Benchmark.Context context) throws Exception {
     Sizes sizes = context.sizes();
-    int items = sizes.queueItems();
+    // Four times the sizes' count: a round of 5,000 1 KiB items took 20 to 30 ms, and one
+    // scheduling hiccup moved its rate by half.
+    int items = sizes.queueItems() * 4;
     int calls = sizes.pipeCalls();
     int cycles = sizes.processCycles();
     Section section = new Section(key(), title(), String.format(Locale.US,
@@ -39,12 +42,13 @@ final class IpcBenchmark implements Benchmark {
             + " last, median of %d rounds. Pipe: %,d sequential send and receive round trips"
             + " with an echoing child process, after %,d warm-up ones; and %,d one-way"
             + " messages, timed until the child's answer. Process: start then join of a"
-            + " process that does nothing, %,d times after 10 warm-up ones, median. Two"
+            + " process that does nothing, %,d times after 10 warm-up ones, median. %d"
             + " discarded rounds of each queue and one-way run and a round of round trips come"
-            + " first (the JIT of the JVMs the processes run in)."
+            + " first (the JIT of the JVMs the processes run in and of the broker's queue"
+            + " path)."
             + " mp4j runs in a local Context; Python with its default start method, and for"
             + " processes with 'spawn' too.",
-        items, items / 4, ROUNDS, calls, calls / 4, calls * 5, cycles));
+        items, items / 4, ROUNDS, calls, calls / 4, calls * 5, cycles, WARMUP_ROUNDS));
 
     double ints;
     double kibibytes;
@@ -54,8 +58,10 @@ final class IpcBenchmark implements Benchmark {
     try (io.mp4j.Context ctx = io.mp4j.Context.local()) {
       // Warm-up: the context starts worker JVMs as processes need them; they and the JIT are
       // warm before anything is timed.
-      // Each kind of run twice in full, for both worker JVMs' JIT: a process lands on either.
-      for (int i = 0; i < 2; i++) {
+      // Each kind of run several times in full, for both worker JVMs' JIT (a process lands on
+      // either) and the broker's: after two rounds the broker was still compiling its queue
+      // path, and its share of a round of 1 KiB items fell fivefold over the next four.
+      for (int i = 0; i < WARMUP_ROUNDS; i++) {
         queueRate(ctx, items, false);
         queueRate(ctx, items / 4, true);
         pipeOneWay(ctx, calls * 5);
