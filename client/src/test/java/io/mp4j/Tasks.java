@@ -102,10 +102,9 @@ final class Tasks {
   }
 
   static int sleepThenReturn(int millis) throws InterruptedException {
-    // The pause is the task's work: tests need a task that runs for a known time (to time out a
-    // get, to be held when a worker is killed or frozen), not a wait for a condition.
-    Thread.sleep(millis); // a fixed pause is the thing under test: the task's running time
-
+    // A fixed pause is the thing under test: it is the task's work, a task that runs for a known
+    // time (to time out a get, to be held when a worker is killed or frozen). Nothing is waited for.
+    Thread.sleep(millis);
     return millis;
   }
 
