@@ -33,11 +33,8 @@ import zmq.util.Utils;
  * this class once JeroMQ counts before it writes.
  */
 final class Signaler implements Closeable {
+  /** A channel operation; it answers the bytes it moved, or 0. */
   private interface Io {
-    void run() throws IOException;
-  }
-
-  private interface Transfer {
     int run() throws IOException;
   }
 
@@ -67,10 +64,10 @@ final class Signaler implements Closeable {
   }
 
   /** An interrupt would close the channel under NIO; it is kept for the caller to see instead. */
-  private static int keepingInterrupt(Transfer transfer) throws IOException {
+  private static int keepingInterrupt(Io io) throws IOException {
     boolean interrupted = Thread.interrupted();
     try {
-      return transfer.run();
+      return io.run();
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -81,13 +78,9 @@ final class Signaler implements Closeable {
   @Override
   public void close() throws IOException {
     IOException failure = null;
-    for (Io step : new Io[] {r::close, w::close, () -> ctx.closeSelector(selector)}) {
+    for (Closeable step : new Closeable[] {r, w, () -> ctx.closeSelector(selector)}) {
       try {
-        keepingInterrupt(
-            () -> {
-              step.run();
-              return 0;
-            });
+        keepingInterrupt(() -> closing(step));
       } catch (IOException e) {
         if (failure == null) {
           failure = e;
@@ -99,6 +92,11 @@ final class Signaler implements Closeable {
     if (failure != null) {
       throw failure;
     }
+  }
+
+  private static int closing(Closeable channel) throws IOException {
+    channel.close();
+    return 0;
   }
 
   SelectableChannel getFd() {

@@ -25,9 +25,21 @@ final class FactorBenchmark implements Benchmark {
    * How many ints make the sequential run take about {@link #SEQUENTIAL_TARGET_SECONDS} here:
    * the sizes' count is factored once after a warm-up, timed, and scaled, rounded up to 10,000
    * and never below that count. A fixed count took 5.5 s on one machine and 1.2 s on another,
-   * where the pool's fixed costs then weighed four times as much.
+   * where the pool's fixed costs then weighed four times as much. Counted once per run, so that
+   * benchmarks 4 and 8 factor the same ints.
    */
-  static int calibratedCount(Sizes sizes) {
+  static synchronized int calibratedCount(Sizes sizes) {
+    if (calibrated == null || !calibrated.sizes().equals(sizes)) {
+      calibrated = new Calibration(sizes, calibrate(sizes));
+    }
+    return calibrated.count();
+  }
+
+  private record Calibration(Sizes sizes, int count) {}
+
+  private static Calibration calibrated;
+
+  private static int calibrate(Sizes sizes) {
     int base = sizes.factorCount();
     for (long n = FIRST; n < FIRST + sizes.factorWarmup(); n++) {
       PrimeFactors.factors(n);
