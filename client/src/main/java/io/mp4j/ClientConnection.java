@@ -115,6 +115,8 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   /** What {@link #handle} returns for an ERROR saying that the broker forgot this session. */
   private static final Welcome RESTARTED = new Welcome(-1, 0, 0, 0);
   private volatile boolean closeRequested;
+  /** A message found no connection on the current socket; touched by the I/O thread alone. */
+  private boolean unsent;
 
   /**
    * Connects and waits for the broker's WELCOME.
@@ -208,6 +210,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   }
 
   private ZMQ.Socket openSocket() {
+    unsent = false;
     ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
     socket.setSndHWM(0);
     socket.setRcvHWM(0);
@@ -239,7 +242,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
       poller.add(socket);
       poller.add(mailbox.channel());
       long heartbeatNanos = 1_000_000_000L;
-      long lastSent = send(socket, MessageType.HELLO, List.of(hello.encode()));
+      long lastSent = send(socket, MessageType.HELLO, hello.encode());
       long helloSent = lastSent;
       long lastReceived = System.nanoTime();
       List<byte[]> frames = new ArrayList<>();
@@ -264,6 +267,8 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
         long now = System.nanoTime();
         if (welcomed && now - lastReceived > brokerTimeoutNanos) {
           restart = "nothing heard from it for " + (now - lastReceived) / 1_000_000 + " ms";
+        } else if (welcomed && unsent) {
+          restart = "it closed the connection during a new handshake";
         }
         if (restart != null) {
           // The old session is gone with everything it held: say so to the callers waiting on
@@ -272,13 +277,15 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
           closeSocket(socket);
           socket = openSocket();
           poller.replace(0, socket);
-          helloSent = send(socket, MessageType.HELLO, List.of(hello.encode()));
+          helloSent = send(socket, MessageType.HELLO, hello.encode());
           lastSent = helloSent;
           lastReceived = helloSent;
           continue;
         }
         boolean newSocket = false;
-        if (!welcomed && watch != null && watch.refused()) {
+        // A message that found no connection to go on means the broker refused the handshake
+        // too, whether or not the watch has seen that yet; one refusal counts once.
+        if (!welcomed && ((watch != null && watch.refused()) | unsent)) {
           // JeroMQ does not connect a refused socket again: a new socket tries once more.
           newSocket = true;
           if (++refusals >= HandshakeWatch.REFUSALS) {
@@ -302,7 +309,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
           closeSocket(socket);
           socket = openSocket();
           poller.replace(0, socket);
-          helloSent = send(socket, MessageType.HELLO, List.of(hello.encode()));
+          helloSent = send(socket, MessageType.HELLO, hello.encode());
           lastSent = helloSent;
         }
         if (welcomed && !held.isEmpty()) {
@@ -317,12 +324,12 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
           for (Outgoing out = nextOutgoing(); out != null; out = nextOutgoing()) {
             if (out instanceof Close) {
               if (!frames.isEmpty()) {
-                send(socket, MessageType.SUBMIT, List.of(Wire.packBinaries(frames)));
+                send(socket, MessageType.SUBMIT, Wire.packBinaries(frames));
               }
               if (!requests.isEmpty()) {
-                send(socket, MessageType.REQUEST, List.of(requests.drain()));
+                send(socket, MessageType.REQUEST, requests.drain());
               }
-              send(socket, MessageType.BYE, List.of());
+              send(socket, MessageType.BYE);
               return;
             }
             if (out instanceof Stream stream) {
@@ -334,13 +341,13 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
             if (out instanceof Ask ask) {
               asked.sent(ask.request(), ask.reply());
               if (requests.add(ask.request())) {
-                lastSent = send(socket, MessageType.REQUEST, List.of(requests.drain()));
+                lastSent = send(socket, MessageType.REQUEST, requests.drain());
               }
               continue;
             }
             byte[] frame = ((Submit) out).frame();
             if (bytes + frame.length > SUBMIT_BYTES && !frames.isEmpty()) {
-              lastSent = send(socket, MessageType.SUBMIT, List.of(Wire.packBinaries(frames)));
+              lastSent = send(socket, MessageType.SUBMIT, Wire.packBinaries(frames));
               frames.clear();
               bytes = 0;
             }
@@ -348,11 +355,11 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
             bytes += frame.length;
           }
           if (!frames.isEmpty()) {
-            lastSent = send(socket, MessageType.SUBMIT, List.of(Wire.packBinaries(frames)));
+            lastSent = send(socket, MessageType.SUBMIT, Wire.packBinaries(frames));
             frames.clear();
           }
           if (!requests.isEmpty()) {
-            lastSent = send(socket, MessageType.REQUEST, List.of(requests.drain()));
+            lastSent = send(socket, MessageType.REQUEST, requests.drain());
           }
         } else if (poller.readable(1)) {
           // Between sessions: keep what callers post for the next one, without spinning on the
@@ -370,7 +377,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
         }
         now = System.nanoTime();
         if (now - lastSent >= heartbeatNanos && welcomed) {
-          lastSent = send(socket, MessageType.HEARTBEAT, List.of());
+          lastSent = send(socket, MessageType.HEARTBEAT);
         }
       }
     } catch (ZMQException e) {
@@ -537,11 +544,10 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     }
   }
 
-  private static long send(ZMQ.Socket socket, MessageType type, List<byte[]> body) {
-    socket.send(new byte[] {type.code()}, body.isEmpty() ? 0 : ZMQ.SNDMORE);
-    int last = body.size() - 1;
-    for (int i = 0; i <= last; i++) {
-      socket.send(body.get(i), i == last ? 0 : ZMQ.SNDMORE);
+  /** Sends a message to the broker and returns the time; notes a socket that lost its link. */
+  private long send(ZMQ.Socket socket, MessageType type, byte[]... body) {
+    if (!type.sendNow(socket, body)) {
+      unsent = true;
     }
     return System.nanoTime();
   }

@@ -2,6 +2,7 @@ package io.mp4j.protocol;
 
 import java.util.Arrays;
 import org.zeromq.ZFrame;
+import org.zeromq.ZMQ;
 
 /**
  * The kinds of message in the mp4j protocol, each with its one-byte code on the wire.
@@ -61,6 +62,24 @@ public enum MessageType {
   /** A new one-byte frame holding this type's code. */
   public ZFrame newFrame() {
     return new ZFrame(new byte[] {code});
+  }
+
+  /**
+   * Sends a message of this type and its body frames on a peer's socket to the broker, without
+   * waiting. Returns false, having sent nothing, when the socket holds no connection to queue it
+   * on: JeroMQ drops a connection whose handshake the broker refused and makes no other, and a
+   * blocking send would then wait for ever.
+   */
+  public boolean sendNow(ZMQ.Socket socket, byte[]... body) {
+    if (!socket.send(new byte[] {code}, ZMQ.DONTWAIT | (body.length == 0 ? 0 : ZMQ.SNDMORE))) {
+      return false;
+    }
+    // With a connection and no high-water mark the rest is queued; should the connection go
+    // between two frames, JeroMQ drops the part-sent message whole.
+    for (int i = 0; i < body.length; i++) {
+      socket.send(body[i], ZMQ.DONTWAIT | (i == body.length - 1 ? 0 : ZMQ.SNDMORE));
+    }
+    return true;
   }
 
   /** The type whose frame this is, or null when the frame is not a known type frame. */

@@ -123,6 +123,8 @@ public final class WorkerProcess implements BrokerChannel {
   private OutputForwarder output;
   /** Handshakes refused in a row. */
   private int refusals;
+  /** A message found no connection on the current socket (touched by the I/O thread alone). */
+  private boolean unsent;
 
   /** Creates a worker; {@link #run} connects it. */
   public WorkerProcess(WorkerConfig config) {
@@ -248,6 +250,7 @@ public final class WorkerProcess implements BrokerChannel {
       }
     }
     answered(dropped);
+    unsent = false;
     ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
     socket.setLinger(1000);
     socket.setSndHWM(0);
@@ -334,7 +337,14 @@ public final class WorkerProcess implements BrokerChannel {
         if (now - lastSent >= heartbeatNanos) {
           send(socket, MessageType.HEARTBEAT);
         }
-        if (!welcomed && watch != null && watch.refused()) {
+        if (welcomed && unsent) {
+          Log.LOG.log(Level.WARNING, "the broker at " + config.brokerAddress() + " closed the"
+              + " connection during a new handshake; connecting again");
+          return true;
+        }
+        // A message that found no connection to go on means the broker refused the handshake
+        // too, whether or not the watch has seen that yet; one refusal counts once.
+        if (!welcomed && ((watch != null && watch.refused()) | unsent)) {
           if (++refusals < HandshakeWatch.REFUSALS) {
             return true; // JeroMQ does not connect a refused socket again: a new socket tries
           }
@@ -592,9 +602,8 @@ public final class WorkerProcess implements BrokerChannel {
   }
 
   private void send(ZMQ.Socket socket, MessageType type, byte[]... body) {
-    socket.send(new byte[] {type.code()}, body.length == 0 ? 0 : ZMQ.SNDMORE);
-    for (int i = 0; i < body.length; i++) {
-      socket.send(body[i], i == body.length - 1 ? 0 : ZMQ.SNDMORE);
+    if (!type.sendNow(socket, body)) {
+      unsent = true;
     }
     lastSent = System.nanoTime();
   }
