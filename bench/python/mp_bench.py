@@ -189,9 +189,9 @@ def queue_rate(target, count):
 
 
 def bench_ipc(args):
-    rounds = 3
+    rounds = 5  # as many as the Java side's median takes
     ints = sorted(queue_rate(produce_ints, args.items) for _ in range(rounds))[rounds // 2]
-    kib = sorted(queue_rate(produce_kibibytes, args.items // 4)
+    kib = sorted(queue_rate(produce_kibibytes, args.items)
                  for _ in range(rounds))[rounds // 2]
 
     parent, child_end = multiprocessing.Pipe()

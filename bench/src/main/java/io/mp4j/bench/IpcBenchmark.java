@@ -15,7 +15,7 @@ import java.util.Locale;
 final class IpcBenchmark implements Benchmark {
   static final double GOAL_QUEUE_OVER_PYTHON = 2.0;
   static final double GOAL_PIPE_OVER_RAW = 1.2;
-  private static final int ROUNDS = 3;
+  private static final int ROUNDS = 5;
   private static final int WARMUP_ROUNDS = 4;
 
   @Override
@@ -31,13 +31,14 @@ final class IpcBenchmark implements Benchmark {
   @Override
   public Section run(Benchmark.Context context) throws Exception {
     Sizes sizes = context.sizes();
-    // Four times the sizes' count: a round of 5,000 1 KiB items took 20 to 30 ms, and one
-    // scheduling hiccup moved its rate by half.
+    // Four times the sizes' count, for ints and 1 KiB arrays alike: a round of 20,000 1 KiB
+    // items took about 50 ms, and one scheduling hiccup or recompilation in the broker's JVM
+    // moved its rate by half or more.
     int items = sizes.queueItems() * 4;
     int calls = sizes.pipeCalls();
     int cycles = sizes.processCycles();
     Section section = new Section(key(), title(), String.format(Locale.US,
-        "Queue: a producer process puts %,d small ints (then %,d 1 KiB byte arrays) into a"
+        "Queue: a producer process puts %,d small ints (then as many 1 KiB byte arrays) into a"
             + " queue that the parent takes from; items/s from the first item taken to the"
             + " last, median of %d rounds. Pipe: %,d sequential send and receive round trips"
             + " with an echoing child process, after %,d warm-up ones; and %,d one-way"
@@ -48,7 +49,7 @@ final class IpcBenchmark implements Benchmark {
             + " path)."
             + " mp4j runs in a local Context; Python with its default start method, and for"
             + " processes with 'spawn' too.",
-        items, items / 4, ROUNDS, calls, calls / 4, calls * 5, cycles, WARMUP_ROUNDS));
+        items, ROUNDS, calls, calls / 4, calls * 5, cycles, WARMUP_ROUNDS));
 
     double ints;
     double kibibytes;
@@ -63,12 +64,12 @@ final class IpcBenchmark implements Benchmark {
       // path, and its share of a round of 1 KiB items fell fivefold over the next four.
       for (int i = 0; i < WARMUP_ROUNDS; i++) {
         queueRate(ctx, items, false);
-        queueRate(ctx, items / 4, true);
+        queueRate(ctx, items, true);
         pipeOneWay(ctx, calls * 5);
       }
       pipeRoundTrips(ctx, calls / 4);
       ints = median(() -> queueRate(ctx, items, false));
-      kibibytes = median(() -> queueRate(ctx, items / 4, true));
+      kibibytes = median(() -> queueRate(ctx, items, true));
       roundTrip = pipeRoundTrips(ctx, calls);
       oneWay = median(() -> pipeOneWay(ctx, calls * 5));
       processMillis = processStartJoin(ctx, cycles);

@@ -17,10 +17,14 @@ final class Parked {
   final SharedQueue queue;
   /** The item a parked put carries; null for other requests. */
   final byte[] item;
+  /** The most items a parked GET_MANY or LEASE takes; 1 for other requests. */
+  final int most;
   boolean answered;
 
-  Parked(Kind kind, Peer peer, long requestId, long deadline, SharedQueue queue, byte[] item) {
+  Parked(Kind kind, Peer peer, long requestId, long deadline, SharedQueue queue, byte[] item,
+      int most) {
     this.kind = kind;
+    this.most = most;
     this.peer = peer;
     this.requestId = requestId;
     this.deadline = deadline;

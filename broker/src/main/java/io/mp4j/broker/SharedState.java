@@ -97,15 +97,15 @@ final class SharedState {
     }
     withQueue(peer, request, queue -> {
       if (!queue.full() || handOver(queue)) {
-        add(queue, item);
+        add(queue, List.of(item));
         ok(peer, request, null);
       } else if (timeout == 0 || request.quiet()) {
         // A quiet put is never parked: its sender settles it by the next reply it gets.
         fail(peer, request, ErrorCode.FULL, "queue " + queue.name + " is full ("
             + queue.maxSize + " items)");
       } else {
-        park(queue.putters, new Parked(Parked.Kind.PUT, peer, request.requestId(), deadline(now, timeout), queue,
-            item));
+        park(queue.putters, new Parked(Parked.Kind.PUT, peer, request.requestId(),
+            deadline(now, timeout), queue, item, 1));
       }
     });
   }
@@ -122,9 +122,7 @@ final class SharedState {
             + " limit; queue " + queue.name + " holds at most " + queue.maxSize);
         return;
       }
-      for (byte[] item : items) {
-        add(queue, item);
-      }
+      add(queue, items);
       ok(peer, request, null);
     });
   }
@@ -142,25 +140,49 @@ final class SharedState {
     return false;
   }
 
-  /** Adds an item, giving it straight to a parked get if there is one. */
-  private void add(SharedQueue queue, byte[] item) {
+  /**
+   * Adds items in order, then lets parked gets take from them. All of a burst goes in first, so
+   * that a consumer parked on the empty queue borrows the whole run instead of its first item.
+   */
+  private void add(SharedQueue queue, List<byte[]> items) {
     if (queue.joinable) {
-      queue.unfinished++;
+      queue.unfinished += items.size();
     }
-    Parked getter = queue.lease == null ? SharedQueue.next(queue.getters) : null;
-    if (getter != null) {
-      answer(getter, Reply.ok(getter.requestId, single(getter.kind, item)));
-    } else {
-      queue.items.addLast(item);
+    queue.items.addAll(items);
+    serveGetters(queue);
+  }
+
+  /** Answers parked gets in order while the head can be taken. */
+  private void serveGetters(SharedQueue queue) {
+    while (queue.takeable()) {
+      Parked getter = SharedQueue.next(queue.getters);
+      if (getter == null) {
+        break;
+      }
+      answer(getter, Reply.ok(getter.requestId,
+          take(queue, getter.peer, getter.kind, getter.most)));
     }
   }
 
-  /** The answer to a parked get of the given kind that takes one item. */
-  private static byte[] single(Parked.Kind kind, byte[] item) {
+  /**
+   * Takes what a get of this kind takes from the head of a takeable queue, as its answer: one
+   * item, up to {@code most} of them, or a lent run of them.
+   */
+  private byte[] take(SharedQueue queue, Peer peer, Parked.Kind kind, int most) {
     return switch (kind) {
-      case GET_MANY -> Wire.packBinaries(List.of(item));
-      case LEASE -> leaseAnswer(0, List.of(item));
-      default -> item;
+      case GET -> queue.items.pollFirst();
+      case GET_MANY -> Wire.packBinaries(queue.take(most, Long.MAX_VALUE));
+      case LEASE -> {
+        // A bounded queue lends nothing: room made by a get is there for the next put at once.
+        List<byte[]> taken = queue.take(queue.maxSize == 0 ? most : 1, LEASE_BYTES);
+        long leaseId = 0;
+        if (taken.size() > 1) {
+          leaseId = ++lastLeaseId;
+          queue.lease = new SharedQueue.Lease(leaseId, peer, taken);
+        }
+        yield leaseAnswer(leaseId, taken);
+      }
+      default -> throw new IllegalArgumentException(kind + " takes no items");
     };
   }
 
@@ -197,17 +219,10 @@ final class SharedState {
     int max = Math.max(1, args.unpackInt());
     withQueue(peer, request, queue -> {
       if (queue.takeable()) {
-        // A bounded queue lends nothing: room made by a get is there for the next put at once.
-        List<byte[]> taken = queue.take(queue.maxSize == 0 ? max : 1, LEASE_BYTES);
-        long leaseId = 0;
-        if (taken.size() > 1) {
-          leaseId = ++lastLeaseId;
-          queue.lease = new SharedQueue.Lease(leaseId, peer, taken);
-        }
-        ok(peer, request, leaseAnswer(leaseId, taken));
+        ok(peer, request, take(queue, peer, Parked.Kind.LEASE, max));
         admitPutters(queue);
       } else {
-        waitForItem(peer, request, queue, Parked.Kind.LEASE, timeout, now);
+        waitForItem(peer, request, queue, Parked.Kind.LEASE, max, timeout, now);
       }
     });
   }
@@ -218,14 +233,14 @@ final class SharedState {
    * within milliseconds of its borrower's last get, and until then the queue is not empty.
    */
   private void waitForItem(Peer peer, Request request, SharedQueue queue, Parked.Kind kind,
-      long timeout, long now) {
+      int most, long timeout, long now) {
     long wait = queue.lease == null || timeout < 0 ? timeout
         : Math.max(timeout, LEASE_GRACE_MILLIS);
     if (wait == 0) {
       fail(peer, request, ErrorCode.EMPTY, "queue " + queue.name + " is empty");
     } else {
       park(queue.getters, new Parked(kind, peer, request.requestId(), deadline(now, wait), queue,
-          null));
+          null, most));
     }
   }
 
@@ -246,13 +261,7 @@ final class SharedState {
 
   /** After a lease ended: the gets that waited behind it take the head, then puts fill in. */
   private void serveWaiting(SharedQueue queue) {
-    while (queue.takeable()) {
-      Parked getter = SharedQueue.next(queue.getters);
-      if (getter == null) {
-        break;
-      }
-      answer(getter, Reply.ok(getter.requestId, single(getter.kind, queue.items.pollFirst())));
-    }
+    serveGetters(queue);
     admitPutters(queue);
   }
 
@@ -260,7 +269,7 @@ final class SharedState {
   private void admitPutters(SharedQueue queue) {
     for (Parked putter = queue.full() ? null : SharedQueue.next(queue.putters);
         putter != null; putter = queue.full() ? null : SharedQueue.next(queue.putters)) {
-      add(queue, putter.item);
+      add(queue, List.of(putter.item));
       answer(putter, Reply.ok(putter.requestId, null));
     }
   }
@@ -278,16 +287,12 @@ final class SharedState {
     }
     int max = many && arity > 1 ? Math.max(1, args.unpackInt()) : 1;
     withQueue(peer, request, queue -> {
+      Parked.Kind kind = many ? Parked.Kind.GET_MANY : Parked.Kind.GET;
       if (queue.takeable()) {
-        if (many) {
-          ok(peer, request, Wire.packBinaries(queue.take(max, Long.MAX_VALUE)));
-        } else {
-          ok(peer, request, queue.items.pollFirst());
-        }
+        ok(peer, request, take(queue, peer, kind, max));
         admitPutters(queue);
       } else {
-        waitForItem(peer, request, queue, many ? Parked.Kind.GET_MANY : Parked.Kind.GET,
-            timeout, now);
+        waitForItem(peer, request, queue, kind, max, timeout, now);
       }
     });
   }
@@ -324,8 +329,8 @@ final class SharedState {
         fail(peer, request, ErrorCode.TIMEOUT, queue.unfinished + " items of queue " + queue.name
             + " are not done");
       } else {
-        park(queue.joiners, new Parked(Parked.Kind.JOIN, peer, request.requestId(), deadline(now, timeout), queue,
-            null));
+        park(queue.joiners, new Parked(Parked.Kind.JOIN, peer, request.requestId(),
+            deadline(now, timeout), queue, null, 1));
       }
     });
   }

@@ -276,6 +276,22 @@ class SharedQueueTest {
   }
 
   @Test
+  void aLeaseParkedOnAnEmptyQueue_borrowsAProducersWholeBurst() throws Exception {
+    call(producer, "queue.open", "q", open(0, false));
+    long waiting = consumer.request("queue.lease", "q", lease(-1, 64));
+    java.util.List<byte[]> burst = new java.util.ArrayList<>();
+    for (String item : new String[] {"a", "b", "c"}) {
+      burst.add(Wire.pack(packer -> packer.packString(item)));
+    }
+    assertNull(call(producer, "queue.putAll", "q", Wire.packBinaries(burst)).error());
+    Reply reply = consumer.reply();
+    assertEquals(waiting, reply.requestId());
+    long[] leaseId = new long[1];
+    assertEquals(java.util.List.of("a", "b", "c"), leased(reply, leaseId));
+    assertTrue(leaseId[0] != 0);
+  }
+
+  @Test
   void boundedQueue_lendsNothing_soAGetMakesRoomAtOnce() throws Exception {
     call(producer, "queue.open", "small", open(2, false));
     call(producer, "queue.put", "small", put("a", 0));
