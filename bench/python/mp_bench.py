@@ -198,7 +198,7 @@ def bench_ipc(args):
     child = multiprocessing.Process(target=echo, args=(child_end,))
     child.start()
     child_end.close()
-    for i in range(args.calls // 4):
+    for i in range(args.calls * 10):  # as many warm-up round trips as the Java side makes
         parent.send(i)
         parent.recv()
     latencies = []

@@ -17,6 +17,11 @@ final class IpcBenchmark implements Benchmark {
   static final double GOAL_PIPE_OVER_RAW = 1.2;
   private static final int ROUNDS = 5;
   private static final int WARMUP_ROUNDS = 4;
+  /**
+   * Untimed round trips per timed one, for the pipe and the bare path alike: after 500 the JVMs
+   * on either path were still compiling it, and both p50s were about twice the warm ones.
+   */
+  private static final int RTT_WARMUP_PER_CALL = 10;
 
   @Override
   public String key() {
@@ -44,12 +49,12 @@ final class IpcBenchmark implements Benchmark {
             + " with an echoing child process, after %,d warm-up ones; and %,d one-way"
             + " messages, timed until the child's answer. Process: start then join of a"
             + " process that does nothing, %,d times after 10 warm-up ones, median. %d"
-            + " discarded rounds of each queue and one-way run and a round of round trips come"
+            + " discarded rounds of each queue and one-way run come"
             + " first (the JIT of the JVMs the processes run in and of the broker's queue"
             + " path)."
             + " mp4j runs in a local Context; Python with its default start method, and for"
             + " processes with 'spawn' too.",
-        items, ROUNDS, calls, calls / 4, calls * 5, cycles, WARMUP_ROUNDS));
+        items, ROUNDS, calls, calls * RTT_WARMUP_PER_CALL, calls * 5, cycles, WARMUP_ROUNDS));
 
     double ints;
     double kibibytes;
@@ -67,10 +72,9 @@ final class IpcBenchmark implements Benchmark {
         queueRate(ctx, items, true);
         pipeOneWay(ctx, calls * 5);
       }
-      pipeRoundTrips(ctx, calls / 4);
       ints = median(() -> queueRate(ctx, items, false));
       kibibytes = median(() -> queueRate(ctx, items, true));
-      roundTrip = pipeRoundTrips(ctx, calls);
+      roundTrip = pipeRoundTrips(ctx, calls * RTT_WARMUP_PER_CALL, calls);
       oneWay = median(() -> pipeOneWay(ctx, calls * 5));
       processMillis = processStartJoin(ctx, cycles);
     }
@@ -102,7 +106,7 @@ final class IpcBenchmark implements Benchmark {
     }
     Latency raw;
     try (RawZmq zmq = RawZmq.start()) {
-      zmq.roundTrips(calls / 4);
+      zmq.roundTrips(calls * RTT_WARMUP_PER_CALL);
       raw = Latency.of(zmq.roundTrips(calls));
     }
     section.figure(Side.LIMIT, "bare JeroMQ one-hop broker round trip", raw.format(),
@@ -164,11 +168,12 @@ final class IpcBenchmark implements Benchmark {
     return (count - 1) / seconds;
   }
 
-  private static Latency pipeRoundTrips(io.mp4j.Context ctx, int calls) throws Exception {
+  private static Latency pipeRoundTrips(io.mp4j.Context ctx, int warmup, int calls)
+      throws Exception {
     Pipe<Integer> pipe = ctx.pipe(Integer.class);
     Process child = ctx.process(IpcTasks::echo, pipe.second());
     child.start();
-    for (int i = 0; i < calls / 4; i++) {
+    for (int i = 0; i < warmup; i++) {
       pipe.first().send(i);
       pipe.first().recv();
     }
