@@ -268,7 +268,8 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
         if (welcomed && now - lastReceived > brokerTimeoutNanos) {
           restart = "nothing heard from it for " + (now - lastReceived) / 1_000_000 + " ms";
         } else if (welcomed && unsent) {
-          restart = "it closed the connection during a new handshake";
+          // JeroMQ would connect again, but under a new identity the broker does not know.
+          restart = "the connection to it was lost";
         }
         if (restart != null) {
           // The old session is gone with everything it held: say so to the callers waiting on

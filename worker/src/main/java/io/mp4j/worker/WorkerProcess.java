@@ -338,8 +338,9 @@ public final class WorkerProcess implements BrokerChannel {
           send(socket, MessageType.HEARTBEAT);
         }
         if (welcomed && unsent) {
-          Log.LOG.log(Level.WARNING, "the broker at " + config.brokerAddress() + " closed the"
-              + " connection during a new handshake; connecting again");
+          // JeroMQ would connect again, but under a new identity the broker does not know.
+          Log.LOG.log(Level.WARNING, "the connection to the broker at " + config.brokerAddress()
+              + " was lost; connecting again");
           return true;
         }
         // A message that found no connection to go on means the broker refused the handshake
