@@ -27,7 +27,7 @@ final class MapResults<R> extends AbstractList<R> implements RandomAccess {
     segments = new Object[(size + SEGMENT - 1) >>> SHIFT][];
   }
 
-  /** Stores {@code values} from index {@code at} on; calls for distinct ranges may overlap in time. */
+  /** Stores {@code values} from index {@code at} on; calls for distinct ranges may overlap. */
   void fill(int at, Object[] values) {
     int from = 0;
     while (from < values.length) {

@@ -102,9 +102,9 @@ final class Tasks {
   }
 
   static int sleepThenReturn(int millis) throws InterruptedException {
-    // A fixed pause is the thing under test: it is the task's work, a task that runs for a known
-    // time (to time out a get, to be held when a worker is killed or frozen). Nothing is waited for.
-    Thread.sleep(millis);
+    // The task's work: it runs for a known time, to time out a get or to be held when its worker
+    // is killed or frozen. Nothing is waited for here.
+    Thread.sleep(millis); // a fixed pause is the thing under test
     return millis;
   }
 

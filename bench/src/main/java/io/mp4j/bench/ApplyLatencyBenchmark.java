@@ -29,8 +29,8 @@ final class ApplyLatencyBenchmark implements Benchmark {
     Section section = new Section(key(), title(),
         String.format(Locale.US, "Sequential apply(x -> x * x, i) calls, each after the"
             + " previous result: %,d untimed warm-up calls (for the JIT of every JVM on the"
-            + " path: fewer left it compiling while the calls were timed), then %,d timed; nearest-rank"
-            + " percentiles. Local mode is Pool.create(%d) (embedded broker, client over"
+            + " path: fewer left it compiling while the calls were timed), then %,d timed;"
+            + " nearest-rank percentiles. Local mode is Pool.create(%d) (embedded broker, client over"
             + " inproc). Standalone is a BrokerMain JVM, a WorkerMain --processes %d JVM and"
             + " Pool.connect, all over TCP on loopback. Before the warm-up, each pool runs calls"
             + " until all %d workers have answered one. The limit is bare JeroMQ through the"

@@ -41,7 +41,7 @@ public final class RawZmq implements AutoCloseable {
     client.connect(endpoint(frontPort));
   }
 
-  /** The port clients connect to: the broker's front, or the echo's own for {@link #startDirect}. */
+  /** The port clients connect to: the broker's front, or the echo's for {@link #startDirect}. */
   int port() {
     return frontPort;
   }
@@ -112,12 +112,12 @@ public final class RawZmq implements AutoCloseable {
     int sent = 0;
     int window = Math.min(total, inFlight);
     while (sent < window) {
-      send(sent++);
+      send(client, sent++);
     }
     for (int received = 0; received < total; received++) {
-      receive();
+      receive(client);
       if (sent < total) {
-        send(sent++);
+        send(client, sent++);
       }
     }
     return System.nanoTime() - start;
@@ -141,14 +141,6 @@ public final class RawZmq implements AutoCloseable {
       nanos[i] = System.nanoTime() - start;
     }
     return nanos;
-  }
-
-  private void send(long sequence) {
-    send(client, sequence);
-  }
-
-  private void receive() {
-    receive(client);
   }
 
   private static void send(ZMQ.Socket socket, long sequence) {

@@ -62,23 +62,16 @@ public final class EventPoller implements Closeable {
     CodeSource ours = EventPoller.class.getProtectionDomain().getCodeSource();
     CodeSource loaded;
     try {
-      loaded =
-          Class.forName("zmq.Signaler", false, EventPoller.class.getClassLoader())
-              .getProtectionDomain()
-              .getCodeSource();
+      loaded = Class.forName("zmq.Signaler", false, EventPoller.class.getClassLoader())
+          .getProtectionDomain().getCodeSource();
     } catch (ClassNotFoundException e) {
       throw new IllegalStateException("JeroMQ is not on the class path", e);
     }
-    if (ours != null
-        && loaded != null
+    if (ours != null && loaded != null
         && !Objects.equals(ours.getLocation(), loaded.getLocation())) {
-      LOG.log(
-          Level.WARNING,
-          "zmq.Signaler was loaded from {0}, not from mp4j-protocol ({1}): put mp4j-protocol"
-              + " before jeromq on the class path, or the threads of JeroMQ spin after each"
-              + " wake-up on a busy machine",
-          loaded.getLocation(),
-          ours.getLocation());
+      LOG.log(Level.WARNING, "zmq.Signaler was loaded from {0}, not from mp4j-protocol ({1}):"
+          + " put mp4j-protocol before jeromq on the class path, or the threads of JeroMQ spin"
+          + " after each wake-up on a busy machine", loaded.getLocation(), ours.getLocation());
     }
   }
 
