@@ -95,6 +95,16 @@ class ManagerProcessTest {
   }
 
   @Test
+  void proxyUsedByAThreadOfATask_whileTheTaskWaitsForIt() {
+    SharedDict<String, Object> dict = manager.dict(String.class, Object.class);
+    try (Pool pool = manager.context().pool(1)) {
+      assertEquals(200, pool.apply(ManagerTasks::putFromAThreadOfItsOwn, dict, 200));
+    }
+    assertEquals(200, dict.size());
+    assertEquals(199, ((Number) dict.get("199")).intValue());
+  }
+
+  @Test
   void registeredTypeProxy_andBarrier_workInsideProcesses() throws Exception {
     ManagerSemanticsTest.CounterApi counter = manager.create("Counter",
         ManagerSemanticsTest.CounterApi.class, 100L);

@@ -55,6 +55,24 @@ public final class ManagerTasks {
     return nested.name();
   }
 
+  /**
+   * Puts {@code count} entries, each then read back, from a thread it starts, while the task's
+   * own thread waits for that thread rather than for a reply.
+   */
+  public static Integer putFromAThreadOfItsOwn(SharedDict<String, Object> dict, Integer count)
+      throws InterruptedException {
+    int[] readBack = new int[1];
+    Thread writer = new Thread(() -> {
+      for (int i = 0; i < count; i++) {
+        dict.put(Integer.toString(i), i);
+        readBack[0] += ((Number) dict.get(Integer.toString(i))).intValue() == i ? 1 : 0;
+      }
+    });
+    writer.start();
+    writer.join();
+    return readBack[0];
+  }
+
   /** Calls a registered type's proxy that arrived as an argument. */
   public static Long addThroughProxy(ManagerSemanticsTest.CounterApi counter, Long delta) {
     return counter.add(delta);

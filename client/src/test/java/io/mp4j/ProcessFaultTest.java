@@ -93,6 +93,16 @@ class ProcessFaultTest {
   }
 
   @Test
+  void taskRunningPastTheWorkerTimeout_keepsItsWorker() {
+    try (Pool pool = Pool.builder().processes(1).workerTimeout(Duration.ofSeconds(1)).build()) {
+      long pid = pool.apply(Tasks::pid, 0);
+      // The worker's I/O thread keeps its heartbeats going while the task thread is busy.
+      assertEquals(2500, pool.apply(Tasks::sleepThenReturn, 2500));
+      assertEquals(pid, pool.apply(Tasks::pid, 0));
+    }
+  }
+
+  @Test
   void maxTasksPerChild_replacesWorkerProcesses() {
     try (Pool pool = Pool.builder().processes(2).maxTasksPerChild(2).build()) {
       List<Long> pids = pool.map(Tasks::pid, repeat(0, 12), 1);

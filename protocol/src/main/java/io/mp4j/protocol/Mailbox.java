@@ -40,6 +40,11 @@ public final class Mailbox<T> implements Closeable {
   /** Adds an item and wakes the loop; callable from any thread. */
   public void post(T item) {
     items.add(item);
+    wake();
+  }
+
+  /** Wakes the loop without an item, so that it looks again at what it waits for. */
+  public void wake() {
     if (signalled.compareAndSet(false, true)) {
       synchronized (one) {
         try {
@@ -58,7 +63,7 @@ public final class Mailbox<T> implements Closeable {
   }
 
   /**
-   * Clears the wake-up; call before taking items so that no post is missed. Loop thread only.
+   * Clears the wake-up; call before taking items so that no post is missed. The loop's thread only (one at a time).
    *
    * <p>The pipe is drained before the flag is lowered: lowered first, a post in between would
    * raise it and write a byte that the drain then swallows, leaving the flag up and the pipe
@@ -77,7 +82,12 @@ public final class Mailbox<T> implements Closeable {
     signalled.set(false);
   }
 
-  /** The next item, or null when there is none. Loop thread only. */
+  /** Whether no item is waiting; callable from any thread. */
+  public boolean isEmpty() {
+    return items.isEmpty();
+  }
+
+  /** The next item, or null when there is none. The loop's thread only (one at a time). */
   public T poll() {
     return items.poll();
   }

@@ -3,7 +3,6 @@ package io.mp4j.protocol;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -54,10 +53,10 @@ class MessageTypeTest {
       peer.connect("tcp://127.0.0.1:" + curveOnly.getLocalPort()); // no key: a NULL greeting
 
       // A peer told that the other side speaks another mechanism drops the connection, a few
-      // commands later, and makes no other: from then on a blocking send would wait for ever.
+      // commands later; a blocking send then waits until JeroMQ makes another, if it ever does
+      // (mostly it does not), and the condition below never returns.
       await().atMost(Duration.ofSeconds(10))
           .until(() -> !MessageType.HELLO.sendNow(peer, new byte[] {1}));
-      assertFalse(MessageType.HELLO.sendNow(peer, new byte[] {1}));
     }
   }
 

@@ -34,7 +34,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.time.Duration;
 import org.msgpack.core.MessageUnpacker;
 import org.zeromq.SocketType;
@@ -44,13 +47,16 @@ import org.zeromq.ZMQException;
 import org.zeromq.ZMsg;
 
 /**
- * One worker process: an I/O thread that owns the DEALER socket to the broker, and a task thread
- * that runs tasks one at a time, as a Python pool worker does.
+ * One worker process: a task thread that runs tasks one at a time, as a Python pool worker does,
+ * and an I/O thread, over one DEALER socket to the broker.
  *
- * <p>The I/O thread keeps talking to the broker (heartbeats) while a long task runs, so the
- * broker loses a worker only when the whole process dies or hangs. The task thread hands its
- * results back through a {@link Mailbox}, batching the results of tasks that finish back to back
- * into one message. Not for users: run it with the {@code worker} command.
+ * <p>Whichever thread holds the socket turn runs the event loop on the socket. The task thread
+ * does while it waits for its next task or for a reply to a request of the task it runs, so a
+ * message it waits for reaches it, and what it sends leaves, without a hand-over to another
+ * thread. The I/O thread does when the task thread cannot: after a task has run a while, so that
+ * heartbeats go on and the broker loses a worker only when the whole process dies or hangs, and
+ * while another thread of the task waits for a reply. Results of tasks that finish back to back
+ * go out as one message. Not for users: run it with the {@code worker} command.
  */
 public final class WorkerProcess implements BrokerChannel {
   /** The logger, made on first use: making one costs a fresh JVM some 30 ms before its first task. */
@@ -60,6 +66,19 @@ public final class WorkerProcess implements BrokerChannel {
   private static final int RESULTS_PER_MESSAGE = 256;
   private static final int RESULT_BYTES_PER_MESSAGE = 1 << 20;
   private static final long HELLO_RETRY_NANOS = 3_000_000_000L;
+  /** How long a task runs before the I/O thread takes the event loop over from its thread. */
+  private static final long TAKE_OVER_NANOS = 20_000_000L;
+  /** How often the I/O thread looks whether a task has started while its thread waited. */
+  private static final long WAITING_LOOK_NANOS = 100_000_000L;
+  /** The task thread waits, running the event loop itself. */
+  private static final int TASK_WAITING = 0;
+  /** The task thread runs a task, or waits without the loop (no connection). */
+  private static final int TASK_RUNNING = 1;
+  /** The task thread has not started, or has ended. */
+  private static final int TASK_GONE = 2;
+
+  /** What the I/O thread does: see {@link #ioTurn}. */
+  private enum IoTurn { LOOP, FLUSH, REST }
 
   private sealed interface Work {}
 
@@ -100,12 +119,34 @@ public final class WorkerProcess implements BrokerChannel {
   private final Mailbox<Outgoing> outgoing = new Mailbox<>();
   private final String host;
   private final long pid = ProcessHandle.current().pid();
-  private long heartbeatNanos = 1_000_000_000L;
+  private volatile long heartbeatNanos = 1_000_000_000L;
   private long lastSent;
   private long lastReceived;
   private int exitCode;
   private final AtomicLong nextRequestId = new AtomicLong(1);
-  /** Requests of tasks sent and not yet answered; touched by the I/O thread alone. */
+  /**
+   * Held by the thread that runs the event loop on the socket: the task thread while it waits
+   * for a task or a reply, the I/O thread otherwise (see {@link #ioTurn}). What the loop
+   * touches is touched with it held.
+   */
+  private final ReentrantLock socketTurn = new ReentrantLock();
+  /** The current connection's socket, or null between connections. */
+  private volatile ZMQ.Socket socket;
+  private EventPoller poller;
+  private HandshakeWatch watch;
+  /** The number of the current connection (see {@link #epoch}). */
+  private int current;
+  private long helloSent;
+  /** Set when the current connection is over: whether to connect again. */
+  private volatile Boolean ending;
+  private Thread ioThread;
+  private Thread taskThread;
+  private volatile int taskState = TASK_GONE;
+  /** When the task thread last stopped waiting; read while it runs a task. */
+  private volatile long taskRunningSince;
+  /** Threads other than the task thread waiting for a reply. */
+  private final AtomicInteger othersWaiting = new AtomicInteger();
+  /** Requests of tasks sent and not yet answered; touched with the socket turn held. */
   private final PendingRequests asked = new PendingRequests();
   private boolean welcomed;
   /**
@@ -123,7 +164,7 @@ public final class WorkerProcess implements BrokerChannel {
   private OutputForwarder output;
   /** Handshakes refused in a row. */
   private int refusals;
-  /** A message found no connection on the current socket (touched by the I/O thread alone). */
+  /** A message found no connection on the current socket (touched with the socket turn held). */
   private boolean unsent;
 
   /** Creates a worker; {@link #run} connects it. */
@@ -143,7 +184,8 @@ public final class WorkerProcess implements BrokerChannel {
     if (config.forwardOutput()) {
       output = OutputForwarder.install();
     }
-    Thread taskThread = new Thread(this::runTasks, "mp4j-task");
+    ioThread = Thread.currentThread();
+    taskThread = new Thread(this::runTasks, "mp4j-task");
     taskThread.setDaemon(true);
     taskThread.start();
     try (ZContext context = new ZContext(1)) {
@@ -209,7 +251,7 @@ public final class WorkerProcess implements BrokerChannel {
           TimeUnit.NANOSECONDS.timedWait(heldChanged, left);
         }
       }
-      outgoing.post(new Retire());
+      post(new Retire());
       finished.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -238,7 +280,7 @@ public final class WorkerProcess implements BrokerChannel {
 
   /** Serves one connection; returns whether to reconnect. */
   private boolean serve(ZContext context) {
-    int current = ++epoch;
+    int connection = ++epoch;
     // Tasks of the last connection that have not started are dropped: the broker that sent them
     // gave them to another worker when it lost this one, or it is gone.
     int dropped = 0;
@@ -250,157 +292,354 @@ public final class WorkerProcess implements BrokerChannel {
       }
     }
     answered(dropped);
-    unsent = false;
-    ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
-    socket.setLinger(1000);
-    socket.setSndHWM(0);
-    socket.setRcvHWM(0);
-    // A connecting JeroMQ socket's handshake stalls about once in a hundred connections and
-    // would sit until the 30 s default; a short limit makes it reconnect at once.
-    socket.setHandshakeIvl(1000);
-    if (config.encrypt() && CurveKeys.encrypts(config.brokerAddress(), config.authkey())) {
-      CurveKeys.of(config.authkey()).applyClient(socket);
-    }
-    HandshakeWatch watch = config.brokerAddress().startsWith("tcp://")
-        ? new HandshakeWatch(context, socket, 1000) : null;
-    socket.connect(config.brokerAddress());
-    EventPoller poller = new EventPoller();
-    poller.add(socket);
-    poller.add(outgoing.channel());
+    socketTurn.lock();
     try {
-      long now = System.nanoTime();
-      lastReceived = now;
-      welcomed = false;
-      long helloSent = now;
-      send(socket, MessageType.HELLO, new Hello(Wire.PROTOCOL_VERSION, Hello.Role.WORKER,
-          config.authkey(), host, pid, config.name(), config.maxTasks(), null).encode());
+      open(context, connection);
+    } finally {
+      socketTurn.unlock();
+    }
+    try {
       while (true) {
-        now = System.nanoTime();
-        long untilHeartbeat = Math.max(0, (lastSent + heartbeatNanos - now) / 1_000_000);
-        poller.poll(Math.min(untilHeartbeat + 1, 250));
-        if (poller.readable(0)) {
-          for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
-              msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
-            lastReceived = System.nanoTime();
-            Boolean outcome = handle(msg, current);
-            if (outcome != null) {
-              return outcome;
+        Boolean outcome = ending;
+        if (outcome != null) {
+          return outcome;
+        }
+        switch (ioTurn()) {
+          case LOOP -> {
+            socketTurn.lock();
+            try {
+              while (ending == null && ioTurn() == IoTurn.LOOP) {
+                loopOnce(250);
+              }
+            } finally {
+              socketTurn.unlock();
             }
           }
+          case FLUSH -> {
+            if (socketTurn.tryLock()) {
+              try {
+                if (socket != null && ending == null) {
+                  loopOnce(0);
+                }
+              } finally {
+                socketTurn.unlock();
+              }
+            } else {
+              // The task thread has the turn, and sends what is pending as it runs the loop.
+              LockSupport.parkNanos(this, restNanos());
+            }
+          }
+          case REST -> LockSupport.parkNanos(this, restNanos());
         }
-        if (output != null && welcomed) {
-          // Before any result: what a task printed reaches its client before its result does.
-          for (Map.Entry<Long, byte[]> lines : output.take(current).entrySet()) {
-            long session = lines.getKey();
-            send(socket, MessageType.OUTPUT, Wire.pack(packer -> packer.packLong(session)),
-                lines.getValue());
+      }
+    } finally {
+      socketTurn.lock();
+      try {
+        close();
+      } finally {
+        socketTurn.unlock();
+      }
+    }
+  }
+
+  /** Opens the connection's socket and says HELLO; with the socket turn held. */
+  private void open(ZContext context, int connection) {
+    current = connection;
+    ending = null;
+    unsent = false;
+    ZMQ.Socket opened = context.createSocket(SocketType.DEALER);
+    opened.setLinger(1000);
+    opened.setSndHWM(0);
+    opened.setRcvHWM(0);
+    // A connecting JeroMQ socket's handshake stalls about once in a hundred connections and
+    // would sit until the 30 s default; a short limit makes it reconnect at once.
+    opened.setHandshakeIvl(1000);
+    if (config.encrypt() && CurveKeys.encrypts(config.brokerAddress(), config.authkey())) {
+      CurveKeys.of(config.authkey()).applyClient(opened);
+    }
+    watch = config.brokerAddress().startsWith("tcp://")
+        ? new HandshakeWatch(context, opened, 1000) : null;
+    opened.connect(config.brokerAddress());
+    poller = new EventPoller();
+    poller.add(opened);
+    poller.add(outgoing.channel());
+    socket = opened;
+    long now = System.nanoTime();
+    lastReceived = now;
+    welcomed = false;
+    helloSent = now;
+    send(MessageType.HELLO, new Hello(Wire.PROTOCOL_VERSION, Hello.Role.WORKER,
+        config.authkey(), host, pid, config.name(), config.maxTasks(), null).encode());
+  }
+
+  /** Ends the connection's socket; with the socket turn held. */
+  private void close() {
+    // Requests cannot outlive their connection: the broker forgets what a lost peer waited for.
+    asked.failAll(new IllegalStateException("the connection to the broker at "
+        + config.brokerAddress() + " was lost before it answered"));
+    poller.close();
+    if (watch != null) {
+      watch.close();
+    }
+    socket.close();
+    socket = null;
+  }
+
+  /**
+   * What the I/O thread does now. The task thread runs the event loop itself while it waits for
+   * a task or a reply, so what it waits for reaches it without a hand-over between threads; the
+   * I/O thread runs the loop when the task thread cannot: when it is gone, when a task has run
+   * past {@link #TAKE_OVER_NANOS} (heartbeats and what other threads send must go on), and when
+   * another thread waits for a reply during a task. Otherwise it sends what a running task
+   * posted, and rests.
+   */
+  private IoTurn ioTurn() {
+    int state = taskState;
+    if (state == TASK_GONE) {
+      return IoTurn.LOOP;
+    }
+    if (state == TASK_RUNNING && (othersWaiting.get() > 0
+        || System.nanoTime() - taskRunningSince > TAKE_OVER_NANOS)) {
+      return IoTurn.LOOP;
+    }
+    return state == TASK_RUNNING && !outgoing.isEmpty() ? IoTurn.FLUSH : IoTurn.REST;
+  }
+
+  /**
+   * How long the I/O thread rests before it looks again at what the task thread does: the task
+   * thread does not wake it as a task starts, which would cost every task a wake-up.
+   */
+  private long restNanos() {
+    long rest = taskState == TASK_RUNNING ? TAKE_OVER_NANOS : WAITING_LOOK_NANOS;
+    return Math.min(rest, heartbeatNanos / 4);
+  }
+
+  /**
+   * The task thread's wait: it takes the socket turn and runs the event loop until {@code done}
+   * holds or the deadline passes.
+   *
+   * @return whether {@code done} holds; false also when there is no connection to run the loop
+   *     on, or this thread was interrupted: the caller then waits as any thread would, and the
+   *     I/O thread runs the loop
+   */
+  private boolean loopUntil(BooleanSupplier done, long deadlineNanos) {
+    taskState = TASK_WAITING;
+    try {
+      if (!socketTurn.tryLock()) {
+        // The I/O thread runs the loop: woken, it sees this thread waiting and lets go.
+        outgoing.wake();
+        socketTurn.lock();
+      }
+      try {
+        while (!done.getAsBoolean()) {
+          long left = deadlineNanos - System.nanoTime();
+          if (socket == null || ending != null || left <= 0
+              || Thread.currentThread().isInterrupted()) {
+            return false;
+          }
+          loopOnce(Math.min(250, (left + 999_999) / 1_000_000));
+        }
+        return true;
+      } finally {
+        socketTurn.unlock();
+      }
+    } finally {
+      taskRunningSince = System.nanoTime();
+      taskState = TASK_RUNNING;
+    }
+  }
+
+  /**
+   * One turn of the event loop, by the thread holding the socket turn: sends what is pending,
+   * waits up to {@code waitMillis} for the broker or a post, and handles what came. Sets
+   * {@link #ending} when the connection is over.
+   */
+  private void loopOnce(long waitMillis) {
+    try {
+      Boolean outcome = sendPending();
+      if (outcome == null) {
+        outcome = checkConnection();
+      }
+      if (outcome == null) {
+        long untilHeartbeat = Math.max(0, (lastSent + heartbeatNanos - System.nanoTime())
+            / 1_000_000);
+        poller.poll(Math.min(untilHeartbeat + 1, waitMillis));
+        if (poller.readable(0)) {
+          for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null && outcome == null;
+              msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
+            lastReceived = System.nanoTime();
+            outcome = handle(msg, current);
           }
         }
         if (poller.readable(1)) {
           outgoing.clearSignal();
-          RequestBatch requests = new RequestBatch();
-          for (Outgoing out = outgoing.poll(); out != null; out = outgoing.poll()) {
-            if (out instanceof Stream stream) {
-              out = stream.resolve();
-              if (out == null) {
-                continue;
-              }
-            }
-            if (out instanceof Ask ask) {
-              asked.sent(ask.request(), ask.reply());
-              if (requests.add(ask.request())) {
-                send(socket, MessageType.REQUEST, requests.drain());
-              }
-              continue;
-            }
-            // A task's requests go before its result, so that what it put is there when the
-            // client hears that it finished.
-            if (!requests.isEmpty()) {
-              send(socket, MessageType.REQUEST, requests.drain());
-            }
-            if (out instanceof Results results) {
-              List<Done> done = results.done();
-              done.removeIf(one -> one.epoch() != current);
-              if (!done.isEmpty()) {
-                send(socket, MessageType.RESULT, encode(done));
-              }
-            } else {
-              send(socket, MessageType.BYE);
-              return false;
-            }
-          }
-          if (!requests.isEmpty()) {
-            send(socket, MessageType.REQUEST, requests.drain());
-          }
         }
-        now = System.nanoTime();
-        if (now - lastSent >= heartbeatNanos) {
-          send(socket, MessageType.HEARTBEAT);
-        }
-        if (welcomed && unsent) {
-          // JeroMQ would connect again, but under a new identity the broker does not know.
-          Log.LOG.log(Level.WARNING, "the connection to the broker at " + config.brokerAddress()
-              + " was lost; connecting again");
-          return true;
-        }
-        // A message that found no connection to go on means the broker refused the handshake
-        // too, whether or not the watch has seen that yet; one refusal counts once.
-        if (!welcomed && ((watch != null && watch.refused()) | unsent)) {
-          if (++refusals < HandshakeWatch.REFUSALS) {
-            return true; // JeroMQ does not connect a refused socket again: a new socket tries
-          }
-          Log.LOG.log(Level.ERROR, "the broker at " + config.brokerAddress() + " closed the"
-              + " connection during its handshake " + refusals + " times: the authkey does not"
-              + " match the broker's (a wrong key, or a key on one side only)");
-          exitCode = 2;
-          return false;
-        }
-        if (!welcomed && now - helloSent > HELLO_RETRY_NANOS) {
-          // Should the handshake limit not rescue a connection, a new socket does.
-          return true;
-        }
-        if (now - lastReceived > config.brokerTimeoutNanos()) {
-          if (config.exitOnBrokerLoss()) {
-            Log.LOG.log(Level.WARNING, "broker " + config.brokerAddress() + " silent; exiting");
-            exitCode = 3;
-            return false;
-          }
-          return true;
-        }
+      }
+      if (outcome != null) {
+        end(outcome);
       }
     } catch (ZMQException e) {
       Log.LOG.log(Level.WARNING, "socket failed", e);
-      return true;
-    } finally {
-      // Requests cannot outlive their connection: the broker forgets what a lost peer waited for.
-      asked.failAll(new IllegalStateException("the connection to the broker at "
-          + config.brokerAddress() + " was lost before it answered"));
-      poller.close();
-      if (watch != null) {
-        watch.close();
+      end(true);
+    }
+  }
+
+  /** Marks the connection over, for the I/O thread to close: whether to connect again. */
+  private void end(boolean reconnect) {
+    ending = reconnect;
+    LockSupport.unpark(ioThread);
+  }
+
+  /**
+   * Sends what tasks printed, then what was posted, in order; with the socket turn held.
+   *
+   * @return null to go on, or whether to reconnect (false after the goodbye)
+   */
+  private Boolean sendPending() {
+    if (output != null && welcomed) {
+      // Before any result: what a task printed reaches its client before its result does.
+      for (Map.Entry<Long, byte[]> lines : output.take(current).entrySet()) {
+        long session = lines.getKey();
+        send(MessageType.OUTPUT, Wire.pack(packer -> packer.packLong(session)),
+            lines.getValue());
       }
-      socket.close();
+    }
+    RequestBatch requests = new RequestBatch();
+    for (Outgoing out = outgoing.poll(); out != null; out = outgoing.poll()) {
+      if (out instanceof Stream stream) {
+        out = stream.resolve();
+        if (out == null) {
+          continue;
+        }
+      }
+      if (out instanceof Ask ask) {
+        asked.sent(ask.request(), ask.reply());
+        if (requests.add(ask.request())) {
+          send(MessageType.REQUEST, requests.drain());
+        }
+        continue;
+      }
+      // A task's requests go before its result, so that what it put is there when the
+      // client hears that it finished.
+      if (!requests.isEmpty()) {
+        send(MessageType.REQUEST, requests.drain());
+      }
+      if (out instanceof Results results) {
+        List<Done> done = results.done();
+        done.removeIf(one -> one.epoch() != current);
+        if (!done.isEmpty()) {
+          send(MessageType.RESULT, encode(done));
+        }
+      } else {
+        send(MessageType.BYE);
+        return false;
+      }
+    }
+    if (!requests.isEmpty()) {
+      send(MessageType.REQUEST, requests.drain());
+    }
+    return null;
+  }
+
+  /**
+   * Sends a heartbeat when one is due and decides whether the connection still stands; with the
+   * socket turn held.
+   *
+   * @return null to go on, or whether to reconnect
+   */
+  private Boolean checkConnection() {
+    long now = System.nanoTime();
+    if (now - lastSent >= heartbeatNanos) {
+      send(MessageType.HEARTBEAT);
+    }
+    if (welcomed && unsent) {
+      // JeroMQ would connect again, but under a new identity the broker does not know.
+      Log.LOG.log(Level.WARNING, "the connection to the broker at " + config.brokerAddress()
+          + " was lost; connecting again");
+      return true;
+    }
+    // A message that found no connection to go on means the broker refused the handshake
+    // too, whether or not the watch has seen that yet; one refusal counts once.
+    if (!welcomed && ((watch != null && watch.refused()) | unsent)) {
+      if (++refusals < HandshakeWatch.REFUSALS) {
+        return true; // JeroMQ does not connect a refused socket again: a new socket tries
+      }
+      Log.LOG.log(Level.ERROR, "the broker at " + config.brokerAddress() + " closed the"
+          + " connection during its handshake " + refusals + " times: the authkey does not"
+          + " match the broker's (a wrong key, or a key on one side only)");
+      exitCode = 2;
+      return false;
+    }
+    if (!welcomed && now - helloSent > HELLO_RETRY_NANOS) {
+      // Should the handshake limit not rescue a connection, a new socket does.
+      return true;
+    }
+    if (now - lastReceived > config.brokerTimeoutNanos()) {
+      if (config.exitOnBrokerLoss()) {
+        Log.LOG.log(Level.WARNING, "broker " + config.brokerAddress() + " silent; exiting");
+        exitCode = 3;
+        return false;
+      }
+      return true;
+    }
+    return null;
+  }
+
+  /** Makes a waiter of the task thread run the event loop; see {@link #ioTurn}. */
+  private void helpUntil(ReplyFuture reply, long deadlineNanos) {
+    if (Thread.currentThread() == taskThread) {
+      if (!socketTurn.isHeldByCurrentThread()) {
+        loopUntil(reply::isDone, deadlineNanos);
+      }
+      return;
+    }
+    othersWaiting.incrementAndGet();
+    LockSupport.unpark(ioThread);
+    try {
+      reply.awaitQuietly(deadlineNanos);
+    } finally {
+      othersWaiting.decrementAndGet();
+    }
+  }
+
+  /** Posts what is to be sent, and makes sure a thread sends it soon. */
+  private void post(Outgoing out) {
+    outgoing.post(out);
+    if (Thread.currentThread() != taskThread || taskState != TASK_WAITING) {
+      LockSupport.unpark(ioThread);
+    }
+  }
+
+  /**
+   * Posts a request whose reply the caller waits for next: on the task thread, that wait sends
+   * it (see {@link #helpUntil}), so the I/O thread is not woken for it.
+   */
+  private void postAwaited(Ask ask) {
+    if (Thread.currentThread() == taskThread) {
+      outgoing.post(ask);
+    } else {
+      post(ask);
     }
   }
 
   @Override
   public ReplyFuture request(String op, String name, byte[] args) {
-    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement());
-    outgoing.post(new Ask(new Request(reply.requestId(), op, name, args), reply));
+    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement(), this::helpUntil);
+    postAwaited(new Ask(new Request(reply.requestId(), op, name, args), reply));
     return reply;
   }
 
   @Override
   public ReplyFuture stream(String op, String name, Supplier<byte[]> args, boolean quiet) {
-    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement());
-    outgoing.post(new Stream(op, name, args, quiet, reply));
+    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement(), this::helpUntil);
+    post(new Stream(op, name, args, quiet, reply));
     return reply;
   }
 
   @Override
   public ReplyFuture tell(String op, String name, byte[] args) {
-    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement());
-    outgoing.post(new Ask(new Request(reply.requestId(), op, name, args, true), reply));
+    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement(), this::helpUntil);
+    post(new Ask(new Request(reply.requestId(), op, name, args, true), reply));
     return reply;
   }
 
@@ -504,8 +743,9 @@ public final class WorkerProcess implements BrokerChannel {
     int lastEpoch = 0;
     try {
       while (true) {
-        Work next = batch.isEmpty() ? work.take() : work.poll();
+        Work next = batch.isEmpty() ? nextWork() : moreWork();
         if (next == null) {
+          // Sent as this thread goes on to wait for the next task.
           int answering = batch.size();
           outgoing.post(new Results(batch));
           answered(answering);
@@ -556,19 +796,69 @@ public final class WorkerProcess implements BrokerChannel {
         if (retire || batch.size() >= RESULTS_PER_MESSAGE
             || batchBytes >= RESULT_BYTES_PER_MESSAGE) {
           int answering = batch.size();
-          outgoing.post(new Results(batch));
+          post(new Results(batch));
           answered(answering);
           batch = new ArrayList<>();
           batchBytes = 0;
         }
         if (retire) {
-          outgoing.post(new Retire());
+          taskState = TASK_GONE;
+          post(new Retire());
           return;
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      taskState = TASK_GONE;
+      LockSupport.unpark(ioThread);
     }
+  }
+
+  /** The next task, waited for by running the event loop (see {@link #ioTurn}). */
+  private Work nextWork() throws InterruptedException {
+    Work next = work.poll();
+    if (next != null) {
+      if (!outgoing.isEmpty()) {
+        loopNow(); // the last results, posted for the wait that this task made needless
+      }
+      return next;
+    }
+    if (loopUntil(() -> !work.isEmpty(), Long.MAX_VALUE)) {
+      return work.poll();
+    }
+    return work.take();
+  }
+
+  /**
+   * The next task if one is here or already on its way from the broker, or null: tasks that
+   * arrived while the last ran join the results' batch before it is sent.
+   */
+  private Work moreWork() {
+    Work next = work.poll();
+    if (next == null) {
+      loopNow();
+      next = work.poll();
+    }
+    return next;
+  }
+
+  /**
+   * One turn of the event loop without waiting, on this thread if it can take the socket turn
+   * at once, else by the I/O thread.
+   */
+  private void loopNow() {
+    if (socketTurn.tryLock()) {
+      try {
+        if (socket != null && ending == null) {
+          loopOnce(0);
+          return;
+        }
+      } finally {
+        socketTurn.unlock();
+      }
+    }
+    LockSupport.unpark(ioThread);
   }
 
   private static ResultFrame initializerFailed(Task task, RemoteError error) {
@@ -602,7 +892,7 @@ public final class WorkerProcess implements BrokerChannel {
     });
   }
 
-  private void send(ZMQ.Socket socket, MessageType type, byte[]... body) {
+  private void send(MessageType type, byte[]... body) {
     if (!type.sendNow(socket, body)) {
       unsent = true;
     }
