@@ -78,10 +78,10 @@ final class ApplyLatencyBenchmark implements Benchmark {
             Latency.micros(standalone.p50Nanos()), Latency.micros(raw.p50Nanos()),
             (double) standalone.p99Nanos() / raw.p99Nanos()),
         ratio <= GOAL_STANDALONE_OVER_RAW);
-    section.note("The bare path has one thread at each end; mp4j's hands each call over four"
-        + " more times: from the caller to the client's I/O thread and back, and from the"
-        + " worker's I/O thread to its task thread and back (the I/O threads keep heartbeats"
-        + " going while a task runs). Each JVM also frames, encodes and routes the call.");
+    section.note("The bare path has one thread at each end, as mp4j's worker has (its task"
+        + " thread runs the event loop while it waits for a task); mp4j's client hands each call"
+        + " over twice more: from the caller to the client's I/O thread and back. Each JVM also"
+        + " frames, encodes and routes the call.");
     return section;
   }
 
