@@ -72,10 +72,10 @@ public final class WorkerProcess implements BrokerChannel {
   private static final long WAITING_LOOK_NANOS = 100_000_000L;
   /** The task thread waits, running the event loop itself. */
   private static final int TASK_WAITING = 0;
-  /** The task thread runs a task, or waits without the loop (no connection). */
+  /** The task thread runs a task. */
   private static final int TASK_RUNNING = 1;
-  /** The task thread has not started, or has ended. */
-  private static final int TASK_GONE = 2;
+  /** The task thread has not started, has ended, or waits with no connection to run a loop on. */
+  private static final int TASK_AWAY = 2;
 
   /** What the I/O thread does: see {@link #ioTurn}. */
   private enum IoTurn { LOOP, FLUSH, REST }
@@ -141,7 +141,7 @@ public final class WorkerProcess implements BrokerChannel {
   private volatile Boolean ending;
   private Thread ioThread;
   private Thread taskThread;
-  private volatile int taskState = TASK_GONE;
+  private volatile int taskState = TASK_AWAY;
   /** When the task thread last stopped waiting; read while it runs a task. */
   private volatile long taskRunningSince;
   /** Threads other than the task thread waiting for a reply. */
@@ -388,14 +388,14 @@ public final class WorkerProcess implements BrokerChannel {
   /**
    * What the I/O thread does now. The task thread runs the event loop itself while it waits for
    * a task or a reply, so what it waits for reaches it without a hand-over between threads; the
-   * I/O thread runs the loop when the task thread cannot: when it is gone, when a task has run
+   * I/O thread runs the loop when the task thread cannot: when it is away, when a task has run
    * past {@link #TAKE_OVER_NANOS} (heartbeats and what other threads send must go on), and when
    * another thread waits for a reply during a task. Otherwise it sends what a running task
    * posted, and rests.
    */
   private IoTurn ioTurn() {
     int state = taskState;
-    if (state == TASK_GONE) {
+    if (state == TASK_AWAY) {
       return IoTurn.LOOP;
     }
     if (state == TASK_RUNNING && (othersWaiting.get() > 0
@@ -444,8 +444,7 @@ public final class WorkerProcess implements BrokerChannel {
         socketTurn.unlock();
       }
     } finally {
-      taskRunningSince = System.nanoTime();
-      taskState = TASK_RUNNING;
+      backToTasks();
     }
   }
 
@@ -588,8 +587,15 @@ public final class WorkerProcess implements BrokerChannel {
   /** Makes a waiter of the task thread run the event loop; see {@link #ioTurn}. */
   private void helpUntil(ReplyFuture reply, long deadlineNanos) {
     if (Thread.currentThread() == taskThread) {
-      if (!socketTurn.isHeldByCurrentThread()) {
-        loopUntil(reply::isDone, deadlineNanos);
+      if (socketTurn.isHeldByCurrentThread() || loopUntil(reply::isDone, deadlineNanos)
+          || Thread.currentThread().isInterrupted() || deadlineNanos - System.nanoTime() <= 0) {
+        return;
+      }
+      awayFromTheLoop(); // no connection: the reply comes, or fails, once the next is made
+      try {
+        reply.awaitQuietly(deadlineNanos);
+      } finally {
+        backToTasks();
       }
       return;
     }
@@ -802,7 +808,7 @@ public final class WorkerProcess implements BrokerChannel {
           batchBytes = 0;
         }
         if (retire) {
-          taskState = TASK_GONE;
+          taskState = TASK_AWAY;
           post(new Retire());
           return;
         }
@@ -810,7 +816,7 @@ public final class WorkerProcess implements BrokerChannel {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      taskState = TASK_GONE;
+      taskState = TASK_AWAY;
       LockSupport.unpark(ioThread);
     }
   }
@@ -827,7 +833,23 @@ public final class WorkerProcess implements BrokerChannel {
     if (loopUntil(() -> !work.isEmpty(), Long.MAX_VALUE)) {
       return work.poll();
     }
-    return work.take();
+    awayFromTheLoop();
+    try {
+      return work.take();
+    } finally {
+      backToTasks();
+    }
+  }
+
+  /** The task thread is about to wait without running the loop: the I/O thread runs it now. */
+  private void awayFromTheLoop() {
+    taskState = TASK_AWAY;
+    LockSupport.unpark(ioThread);
+  }
+
+  private void backToTasks() {
+    taskRunningSince = System.nanoTime();
+    taskState = TASK_RUNNING;
   }
 
   /**
