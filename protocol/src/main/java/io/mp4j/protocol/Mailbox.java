@@ -43,6 +43,14 @@ public final class Mailbox<T> implements Closeable {
     wake();
   }
 
+  /**
+   * Adds an item without waking the loop: for a thread that runs the loop itself next, or wakes
+   * it otherwise.
+   */
+  public void postQuietly(T item) {
+    items.add(item);
+  }
+
   /** Wakes the loop without an item, so that it looks again at what it waits for. */
   public void wake() {
     if (signalled.compareAndSet(false, true)) {

@@ -464,8 +464,8 @@ public final class WorkerProcess implements BrokerChannel {
             / 1_000_000);
         poller.poll(Math.min(untilHeartbeat + 1, waitMillis));
         if (poller.readable(0)) {
-          for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null && outcome == null;
-              msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
+          for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
+              msg = outcome == null ? ZMsg.recvMsg(socket, ZMQ.DONTWAIT) : null) {
             lastReceived = System.nanoTime();
             outcome = handle(msg, current);
           }
@@ -618,11 +618,11 @@ public final class WorkerProcess implements BrokerChannel {
 
   /**
    * Posts a request whose reply the caller waits for next: on the task thread, that wait sends
-   * it (see {@link #helpUntil}), so the I/O thread is not woken for it.
+   * it (see {@link #helpUntil}), so no thread is woken for it.
    */
   private void postAwaited(Ask ask) {
     if (Thread.currentThread() == taskThread) {
-      outgoing.post(ask);
+      outgoing.postQuietly(ask);
     } else {
       post(ask);
     }
@@ -753,7 +753,7 @@ public final class WorkerProcess implements BrokerChannel {
         if (next == null) {
           // Sent as this thread goes on to wait for the next task.
           int answering = batch.size();
-          outgoing.post(new Results(batch));
+          outgoing.postQuietly(new Results(batch));
           answered(answering);
           batch = new ArrayList<>();
           batchBytes = 0;
