@@ -867,7 +867,7 @@ public final class WorkerProcess implements BrokerChannel {
 
   /**
    * One turn of the event loop without waiting, on this thread if it can take the socket turn
-   * at once, else by the I/O thread.
+   * at once, else by the I/O thread: woken out of its poll, or out of its rest.
    */
   private void loopNow() {
     if (socketTurn.tryLock()) {
@@ -880,6 +880,7 @@ public final class WorkerProcess implements BrokerChannel {
         socketTurn.unlock();
       }
     }
+    outgoing.wake();
     LockSupport.unpark(ioThread);
   }
 
