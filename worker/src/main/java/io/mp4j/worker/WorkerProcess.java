@@ -316,15 +316,7 @@ public final class WorkerProcess implements BrokerChannel {
             }
           }
           case FLUSH -> {
-            if (socketTurn.tryLock()) {
-              try {
-                if (socket != null && ending == null) {
-                  loopOnce(0);
-                }
-              } finally {
-                socketTurn.unlock();
-              }
-            } else {
+            if (!loopOnceIfFree()) {
               // The task thread has the turn, and sends what is pending as it runs the loop.
               LockSupport.parkNanos(this, restNanos());
             }
@@ -398,11 +390,13 @@ public final class WorkerProcess implements BrokerChannel {
     if (state == TASK_AWAY) {
       return IoTurn.LOOP;
     }
-    if (state == TASK_RUNNING && (othersWaiting.get() > 0
-        || System.nanoTime() - taskRunningSince > TAKE_OVER_NANOS)) {
+    if (state == TASK_WAITING) {
+      return IoTurn.REST;
+    }
+    if (othersWaiting.get() > 0 || System.nanoTime() - taskRunningSince > TAKE_OVER_NANOS) {
       return IoTurn.LOOP;
     }
-    return state == TASK_RUNNING && !outgoing.isEmpty() ? IoTurn.FLUSH : IoTurn.REST;
+    return outgoing.isEmpty() ? IoTurn.REST : IoTurn.FLUSH;
   }
 
   /**
@@ -502,6 +496,9 @@ public final class WorkerProcess implements BrokerChannel {
         send(MessageType.OUTPUT, Wire.pack(packer -> packer.packLong(session)),
             lines.getValue());
       }
+    }
+    if (outgoing.isEmpty()) {
+      return null; // most turns of the loop: nothing posted
     }
     RequestBatch requests = new RequestBatch();
     for (Outgoing out = outgoing.poll(); out != null; out = outgoing.poll()) {
@@ -870,18 +867,29 @@ public final class WorkerProcess implements BrokerChannel {
    * at once, else by the I/O thread: woken out of its poll, or out of its rest.
    */
   private void loopNow() {
-    if (socketTurn.tryLock()) {
-      try {
-        if (socket != null && ending == null) {
-          loopOnce(0);
-          return;
-        }
-      } finally {
-        socketTurn.unlock();
-      }
+    if (!loopOnceIfFree()) {
+      outgoing.wake();
+      LockSupport.unpark(ioThread);
     }
-    outgoing.wake();
-    LockSupport.unpark(ioThread);
+  }
+
+  /**
+   * One turn of the event loop without waiting, if the socket turn is free and the connection
+   * stands; returns whether it ran.
+   */
+  private boolean loopOnceIfFree() {
+    if (!socketTurn.tryLock()) {
+      return false;
+    }
+    try {
+      if (socket == null || ending != null) {
+        return false;
+      }
+      loopOnce(0);
+      return true;
+    } finally {
+      socketTurn.unlock();
+    }
   }
 
   private static ResultFrame initializerFailed(Task task, RemoteError error) {
