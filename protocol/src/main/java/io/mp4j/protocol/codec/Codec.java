@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 import org.msgpack.core.MessagePacker;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
@@ -53,6 +53,8 @@ public final class Codec {
   }
 
   private static final Map<Type, ValueReader> READERS = new ConcurrentHashMap<>();
+  /** The most slots a collection is made with before its elements are read. */
+  private static final int PRESIZE_LIMIT = 1024;
 
   private Codec() {}
 
@@ -298,14 +300,17 @@ public final class Codec {
         || !(parameterized.getRawType() instanceof Class<?> raw)) {
       return null;
     }
-    Supplier<Collection<Object>> factory;
+    // Made for the size the frame gives, up to a bound that a forged header cannot blow up: a
+    // client decoding a million results keeps every one, and its collector copies each spare
+    // slot along.
+    IntFunction<Collection<Object>> factory;
     if (raw == List.class || raw == Collection.class || raw == ArrayList.class
         || raw == Iterable.class) {
       factory = ArrayList::new;
     } else if (raw == Set.class || raw == LinkedHashSet.class || raw == HashSet.class) {
-      factory = LinkedHashSet::new;
+      factory = size -> new LinkedHashSet<>(size + size / 3 + 1);
     } else if (raw == SortedSet.class || raw == NavigableSet.class || raw == TreeSet.class) {
-      factory = TreeSet::new;
+      factory = size -> new TreeSet<>();
     } else {
       return null;
     }
@@ -315,7 +320,7 @@ public final class Codec {
         return null;
       }
       int size = in.unpackArrayHeader();
-      Collection<Object> values = factory.get();
+      Collection<Object> values = factory.apply(Math.min(size, PRESIZE_LIMIT));
       for (int i = 0; i < size; i++) {
         values.add(element.read(in, source));
       }
