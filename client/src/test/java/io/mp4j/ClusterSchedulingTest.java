@@ -106,6 +106,20 @@ class ClusterSchedulingTest {
   }
 
   @Test
+  void aShortTask_doesNotWaitBehindALongOne_whileAnotherWorkerIsIdle() {
+    Broker broker = broker();
+    workers(broker, "pair", 2, List.of());
+    awaitWorkers(broker, 2);
+    Pool pool = closeLater(Pool.connect(broker.endpoint(), KEY));
+    // Each worker is given a task to wait behind the one it runs: one of the short tasks waits
+    // behind the long one until the other worker, done with its short ones, takes it over.
+    List<Long> pids = pool.map(Tasks::sleepThenPid, List.of(3000, 1, 1, 1), 1);
+    long longOne = pids.get(0);
+    assertTrue(pids.subList(1, 4).stream().noneMatch(pid -> pid == longOne),
+        "a short task ran after the long one on its worker: pids " + pids);
+  }
+
+  @Test
   void twoClientsOnOneBroker_eachGetAFairShareOfTheWorkers() throws Exception {
     Broker broker = broker();
     workers(broker, "shared", 2, List.of());

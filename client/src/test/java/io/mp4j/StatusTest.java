@@ -102,15 +102,16 @@ class StatusTest {
       AsyncResult<List<Integer>> running = pool.mapAsync(Tasks::sleepThenReturn,
           Collections.nCopies(400, 20), 1);
 
-      // A worker between two tasks holds none for a moment, so wait for a snapshot of both busy.
+      // Each worker holds the task it runs and one waiting behind it, but for a moment as it
+      // ends one: wait for a snapshot of both holding two.
       AtomicReference<Map<String, Object>> busy = new AtomicReference<>();
       await().atMost(Duration.ofSeconds(20)).until(() -> {
         Map<String, Object> status = status();
         busy.set(status);
-        return number(status, "tasksInFlight") == 2 && number(status, "tasksQueued") > 0
+        return number(status, "tasksInFlight") == 4 && number(status, "tasksQueued") > 0
             && ((Number) status.get("callsPerSecond")).doubleValue() > 0
             && ((List<Map<String, Object>>) status.get("workers")).stream()
-                .allMatch(w -> number(w, "tasksHeld") == 1 && number(w, "callsDone") > 0);
+                .allMatch(w -> number(w, "tasksHeld") == 2 && number(w, "callsDone") > 0);
       });
       Map<String, Object> status = busy.get();
       List<Map<String, Object>> listed = (List<Map<String, Object>>) status.get("workers");

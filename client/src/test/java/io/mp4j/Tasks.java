@@ -108,6 +108,11 @@ final class Tasks {
     return millis;
   }
 
+  static long sleepThenPid(int millis) throws InterruptedException {
+    Thread.sleep(millis); // the task's work: it runs for a known time, and waits for nothing
+    return ProcessHandle.current().pid();
+  }
+
   static long pid(int ignored) {
     return ProcessHandle.current().pid();
   }

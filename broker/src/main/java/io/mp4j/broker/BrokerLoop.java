@@ -44,10 +44,14 @@ import org.zeromq.ZMsg;
  * <h2>Dispatch</h2>
  * Each client session has a FIFO of tasks. Sessions with tasks and workers with spare capacity
  * each sit in a round-robin deque, and {@link #dispatch} pairs them one task at a time, so that
- * clients share workers fairly and tasks spread evenly. A worker's capacity adapts to how long
- * its tasks take: enough tasks to keep it busy for {@link #TARGET_BATCH_NANOS}, at least one and
- * at most the prefetch limit. Long tasks therefore go out one at a time (balanced), and tiny
- * tasks go out in batches (fast). The broker always knows which worker holds which task.
+ * clients share workers fairly and tasks spread evenly; an idle worker goes first. A worker's
+ * capacity adapts to how long its tasks take: enough tasks to keep it busy for {@link
+ * #TARGET_BATCH_NANOS}, at most the prefetch limit, and at least two, so that it starts its next
+ * task as it ends one instead of a round trip later. Tiny tasks therefore go out in batches
+ * (fast). When a worker is idle with nothing queued while another holds tasks it has not
+ * started, the broker asks that one to give the later half back ({@code REVOKE}), and what it
+ * gives back ({@code RELEASE}) goes to the idle one: long tasks stay balanced. The broker always
+ * knows which worker holds which task.
  *
  * <h2>Faults</h2>
  * A worker that says nothing for the worker timeout, or whose process the local supervisor saw
@@ -90,6 +94,10 @@ final class BrokerLoop implements Runnable {
   private final Map<Long, QueuedTask> inFlight = new HashMap<>();
   private final ArrayDeque<Session> sessionsWithTasks = new ArrayDeque<>();
   private final ArrayDeque<Worker> workersWithCapacity = new ArrayDeque<>();
+  /** Workers with capacity that hold nothing: dispatch gives them work first. */
+  private final ArrayDeque<Worker> idleWorkers = new ArrayDeque<>();
+  /** Whether a worker may hold tasks it has not started that an idle one could take over. */
+  private boolean stealable;
   private final List<Session> sessionsToFlush = new ArrayList<>();
   private final List<Worker> workersToFlush = new ArrayList<>();
   private final List<Peer> peersToReply = new ArrayList<>();
@@ -319,6 +327,7 @@ final class BrokerLoop implements Runnable {
         case RESULT -> results(worker, msg);
         case OUTPUT -> output(worker, msg);
         case REQUEST -> request(worker, msg, now);
+        case RELEASE -> released(worker, msg);
         case HEARTBEAT -> { }
         case BYE -> removeWorker(worker, null);
         default -> misplaced(identity, type, "a worker");
@@ -497,8 +506,7 @@ final class BrokerLoop implements Runnable {
    */
   private void drain(Worker worker, Request request) {
     worker.draining = true;
-    workersWithCapacity.remove(worker);
-    worker.scheduled = false;
+    unschedule(worker);
     LOG.log(Level.INFO, "worker " + worker.describe() + " drains its " + worker.inFlight.size()
         + " tasks");
     reply(worker, Reply.ok(request.requestId(), null));
@@ -602,7 +610,7 @@ final class BrokerLoop implements Runnable {
     inFlight.remove(key);
     worker.release(key);
     worker.recordTaskTime(nanos);
-    schedule(worker);
+    reschedule(worker);
     if (!task.session.closed) {
       task.session.outbox.add(resultFrame);
       markForFlush(task.session);
@@ -697,8 +705,12 @@ final class BrokerLoop implements Runnable {
     shared.peerGone(worker);
     workersByPid.remove(worker.pid, worker);
     workersChanged = true;
-    workersWithCapacity.remove(worker);
-    worker.scheduled = false;
+    unschedule(worker);
+    for (Worker other : workersByPid.values()) {
+      if (other.stealingFrom == worker) {
+        other.stealingFrom = null; // what it held is queued again below
+      }
+    }
     if (cause != null) {
       workersLost++;
       LOG.log(Level.INFO, "lost worker " + worker.describe() + ": " + cause);
@@ -781,22 +793,42 @@ final class BrokerLoop implements Runnable {
     if (!worker.scheduled && peers.get(key(worker.identity)) == worker
         && worker.spareCapacity(TARGET_BATCH_NANOS, config.maxPrefetch()) > 0) {
       worker.scheduled = true;
-      workersWithCapacity.addLast(worker);
+      (worker.inFlight.isEmpty() ? idleWorkers : workersWithCapacity).addLast(worker);
+    }
+  }
+
+  /** Schedules a worker that gave tasks back; one left with none moves to the idle ones. */
+  private void reschedule(Worker worker) {
+    if (worker.inFlight.isEmpty() && worker.scheduled && workersWithCapacity.remove(worker)) {
+      worker.scheduled = false;
+    }
+    schedule(worker);
+  }
+
+  private void unschedule(Worker worker) {
+    if (worker.scheduled) {
+      worker.scheduled = false;
+      if (!idleWorkers.remove(worker)) {
+        workersWithCapacity.remove(worker);
+      }
     }
   }
 
   /**
-   * Pairs queued tasks with workers that have room, one task at a time, round robin. A task that
-   * needs a worker of its own (a Process) waits for an idle one; its session waits with it, so
-   * that the session's tasks keep their order.
+   * Pairs queued tasks with workers that have room, one task at a time, round robin, idle
+   * workers first. A task that needs a worker of its own (a Process) waits for an idle one; its
+   * session waits with it, so that the session's tasks keep their order. Then an idle worker
+   * left without work takes over tasks that another holds and has not started.
    */
   private void dispatch() {
     List<Session> waitingForIdle = null;
-    while (!sessionsWithTasks.isEmpty() && !workersWithCapacity.isEmpty()) {
+    while (!sessionsWithTasks.isEmpty()
+        && !(idleWorkers.isEmpty() && workersWithCapacity.isEmpty())) {
       Session session = sessionsWithTasks.pollFirst();
       session.scheduled = false;
       QueuedTask head = session.pending.peekFirst();
-      Worker worker = head.exclusive ? takeIdleWorker() : workersWithCapacity.pollFirst();
+      Worker worker = head.alone() || !idleWorkers.isEmpty() ? idleWorkers.pollFirst()
+          : workersWithCapacity.pollFirst();
       if (worker == null) {
         if (waitingForIdle == null) {
           waitingForIdle = new ArrayList<>();
@@ -815,19 +847,92 @@ final class BrokerLoop implements Runnable {
       for (Session session : waitingForIdle) {
         schedule(session);
       }
+    } else if (stealable && !idleWorkers.isEmpty() && sessionsWithTasks.isEmpty()) {
+      steal();
     }
   }
 
-  /** Removes and returns a worker that holds nothing, or null when there is none. */
-  private Worker takeIdleWorker() {
-    for (Iterator<Worker> it = workersWithCapacity.iterator(); it.hasNext(); ) {
-      Worker worker = it.next();
-      if (worker.inFlight.isEmpty()) {
-        it.remove();
-        return worker;
+  /**
+   * Asks, for each idle worker not waiting for an answer already, the worker holding the most
+   * tasks it has not started to give the later half back.
+   */
+  private void steal() {
+    for (Worker thief : idleWorkers) {
+      if (thief.stealingFrom != null) {
+        continue;
+      }
+      Worker victim = null;
+      List<Long> keys = List.of();
+      for (Worker worker : workersByPid.values()) {
+        if (worker.inFlight.size() > 1 + keys.size() * 2) {
+          List<Long> candidates = worker.revocable();
+          if (candidates.size() > keys.size()) {
+            victim = worker;
+            keys = candidates;
+          }
+        }
+      }
+      if (victim == null) {
+        stealable = false;
+        return;
+      }
+      for (long key : keys) {
+        inFlight.get(key).revoking = true;
+      }
+      thief.stealingFrom = victim;
+      List<Long> revoked = keys;
+      send(victim.identity, MessageType.REVOKE, Wire.pack(packer -> {
+        packer.packArrayHeader(revoked.size());
+        for (long key : revoked) {
+          packer.packLong(key);
+        }
+      }));
+    }
+  }
+
+  /**
+   * A worker's answer to REVOKE: the tasks it gave up go back to the front of their queues, for
+   * the idle worker that asked; those it did not give up it runs.
+   */
+  private void released(Worker worker, ZMsg msg) {
+    List<QueuedTask> given = new ArrayList<>();
+    try {
+      if (msg.size() != 1) {
+        throw new IOException("RELEASE has one body frame");
+      }
+      try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
+        int count = in.unpackArrayHeader();
+        for (int i = 0; i < count; i++) {
+          QueuedTask task = inFlight.get(in.unpackLong());
+          if (task != null && task.worker == worker && task.revoking) {
+            given.add(task);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      malformedDropped++;
+      sendError(worker.identity, ErrorCode.MALFORMED, "malformed RELEASE: " + e.getMessage());
+      return;
+    }
+    for (Worker other : workersByPid.values()) {
+      if (other.stealingFrom == worker) {
+        other.stealingFrom = null;
       }
     }
-    return null;
+    for (int i = given.size() - 1; i >= 0; i--) {
+      QueuedTask task = given.get(i);
+      inFlight.remove(task.key);
+      worker.release(task.key);
+      task.key = 0;
+      task.worker = null;
+      task.revoking = false;
+      if (!task.session.closed) {
+        queuedTasks++;
+        task.session.pending.addFirst(task);
+        schedule(task.session);
+      }
+    }
+    reschedule(worker);
   }
 
   private void assign(QueuedTask task, Worker worker) {
@@ -838,8 +943,10 @@ final class BrokerLoop implements Runnable {
     }
     task.key = nextKey++;
     task.worker = worker;
+    task.revoking = false;
     inFlight.put(task.key, task);
     worker.hold(task);
+    stealable |= worker.inFlight.size() > 1;
     worker.dispatched++;
     worker.outbox.add(task);
     if (worker.outbox.size() == 1) {

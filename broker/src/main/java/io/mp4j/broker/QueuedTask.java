@@ -14,6 +14,8 @@ final class QueuedTask {
   /** The broker's number for this task while a worker holds it; 0 while queued. */
   long key;
   Worker worker;
+  /** Whether its worker was asked to give it up for an idle one, and has not answered. */
+  boolean revoking;
 
   QueuedTask(Session session, byte[] frame, long taskId, int offset, int count, int attempts,
       boolean exclusive) {
@@ -24,5 +26,13 @@ final class QueuedTask {
     this.offset = offset;
     this.count = count;
     this.attempts = attempts;
+  }
+
+  /**
+   * Whether it must have a worker to itself: a Process, or a task two workers died holding, so
+   * that the task that kills its workers does not take others down with it.
+   */
+  boolean alone() {
+    return exclusive || attempts >= 2;
   }
 }

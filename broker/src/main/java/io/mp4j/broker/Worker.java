@@ -18,8 +18,8 @@ final class Worker extends Peer {
   long callsDone;
   /** The tasks it holds, by key, in the order given; change them only through hold/release. */
   final Map<Long, QueuedTask> inFlight = new LinkedHashMap<>();
-  /** How many of {@link #inFlight} are exclusive (a Process): asked for every dispatch. */
-  private int exclusiveHeld;
+  /** How many of {@link #inFlight} must have it alone: asked for every dispatch. */
+  private int aloneHeld;
   final Set<Long> initializedSessions = new HashSet<>();
   /** Moving average of the time one task takes on this worker, 0 until the first result. */
   double averageTaskNanos;
@@ -27,6 +27,8 @@ final class Worker extends Peer {
   boolean draining;
   /** Whether this worker is in the broker's round-robin of workers with spare capacity. */
   boolean scheduled;
+  /** The worker asked to give up tasks for this idle one, until it answers; else null. */
+  Worker stealingFrom;
   /** Tasks assigned in the current turn, sent together at its end. */
   final List<QueuedTask> outbox = new ArrayList<>();
 
@@ -37,16 +39,18 @@ final class Worker extends Peer {
     this.taskLimit = taskLimit;
   }
 
-  /** How many more tasks it may hold now, given how long its tasks take. */
+  /**
+   * How many more tasks it may hold now, given how long its tasks take: one waiting behind the
+   * one it runs, however long they are, so that it starts the next at once instead of a round
+   * trip later (an idle worker takes a waiting one over; see REVOKE); more when they are short.
+   */
   int spareCapacity(long targetBatchNanos, int maxPrefetch) {
-    if (draining || runsExclusive()) {
+    if (draining || runsAlone()) {
       return 0;
     }
-    int limit;
-    if (averageTaskNanos <= 0) {
-      limit = 1;
-    } else {
-      limit = (int) Math.max(1, Math.min(maxPrefetch, targetBatchNanos / averageTaskNanos));
+    int limit = Math.min(2, maxPrefetch);
+    if (averageTaskNanos > 0) {
+      limit = (int) Math.max(limit, Math.min(maxPrefetch, targetBatchNanos / averageTaskNanos));
     }
     int spare = limit - inFlight.size();
     if (taskLimit > 0) {
@@ -56,29 +60,45 @@ final class Worker extends Peer {
   }
 
   /** Whether it holds a task that must have it alone. */
-  boolean runsExclusive() {
-    return exclusiveHeld > 0;
+  boolean runsAlone() {
+    return aloneHeld > 0;
   }
 
   void hold(QueuedTask task) {
     inFlight.put(task.key, task);
-    if (task.exclusive) {
-      exclusiveHeld++;
+    if (task.alone()) {
+      aloneHeld++;
     }
   }
 
   void release(long key) {
     QueuedTask task = inFlight.remove(key);
-    if (task != null && task.exclusive) {
-      exclusiveHeld--;
+    if (task != null && task.alone()) {
+      aloneHeld--;
     }
+  }
+
+  /**
+   * Keys of tasks it holds behind the one it runs that another worker could take over: the
+   * later half of them, at least one, none asked for already.
+   */
+  List<Long> revocable() {
+    List<Long> keys = new ArrayList<>();
+    boolean first = true;
+    for (QueuedTask task : inFlight.values()) {
+      if (!first && !task.revoking && !task.alone()) {
+        keys.add(task.key);
+      }
+      first = false;
+    }
+    return keys.subList(keys.size() / 2, keys.size());
   }
 
   /** Takes every task it holds, in the order given. */
   List<QueuedTask> releaseAll() {
     List<QueuedTask> held = new ArrayList<>(inFlight.values());
     inFlight.clear();
-    exclusiveHeld = 0;
+    aloneHeld = 0;
     return held;
   }
 

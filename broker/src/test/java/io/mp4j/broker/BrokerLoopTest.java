@@ -14,7 +14,10 @@ import io.mp4j.protocol.TaskFrame;
 import io.mp4j.protocol.Wire;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -142,6 +145,69 @@ class BrokerLoopTest {
     assertEquals(ErrorCode.WORKER_LOST, result.errors().get(0).code());
     assertTrue(result.errors().get(0).error().message().contains("3 workers"));
     client.close();
+  }
+
+  /** Receives TASK messages until the worker holds {@code count} tasks: their frames by key. */
+  private static Map<Long, TaskFrame> held(RawPeer worker, int count) throws Exception {
+    Map<Long, TaskFrame> held = new LinkedHashMap<>();
+    while (held.size() < count) {
+      List<TaskFrame> tasks = worker.tasks();
+      for (int i = 0; i < tasks.size(); i++) {
+        held.put(worker.keys.get(i)[0], tasks.get(i));
+      }
+    }
+    return held;
+  }
+
+  private static long keyOf(Map<Long, TaskFrame> held, long taskId) {
+    return held.entrySet().stream().filter(e -> e.getValue().taskId() == taskId)
+        .findFirst().orElseThrow().getKey();
+  }
+
+  @Test
+  void idleWorker_takesOverATaskWaitingBehindAnotherWorkersRunningOne() throws Exception {
+    RawPeer client = new RawPeer(context, broker.endpoint(), Hello.Role.CLIENT, 1);
+    RawPeer busy = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 100);
+    client.submit(task(21, 1), task(22, 1));
+    Map<Long, TaskFrame> held = held(busy, 2);
+
+    RawPeer idle = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 200);
+    List<Long> revoked = busy.revoked();
+    assertEquals(List.of(keyOf(held, 22)), revoked);
+    busy.release(revoked);
+    TaskFrame moved = idle.tasks().get(0);
+    assertEquals(22, moved.taskId());
+
+    idle.answer(idle.keys.get(0)[0], moved);
+    busy.answer(keyOf(held, 21), held.get(keyOf(held, 21)));
+    assertEquals(Set.of(21L, 22L), client.resultIds(2));
+    assertEquals(2, stats().tasksCompleted());
+    client.close();
+    busy.close();
+    idle.close();
+  }
+
+  @Test
+  void revokedTaskThatHadStarted_staysWithItsWorker() throws Exception {
+    RawPeer client = new RawPeer(context, broker.endpoint(), Hello.Role.CLIENT, 1);
+    RawPeer busy = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 100);
+    client.submit(task(31, 1), task(32, 1));
+    Map<Long, TaskFrame> held = held(busy, 2);
+
+    RawPeer idle = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 200);
+    assertEquals(List.of(keyOf(held, 32)), busy.revoked());
+    busy.release(List.of());
+    idle.socket.setReceiveTimeOut(300);
+    assertNull(idle.receive(MessageType.TASK));
+
+    for (Map.Entry<Long, TaskFrame> task : held.entrySet()) {
+      busy.answer(task.getKey(), task.getValue());
+    }
+    assertEquals(Set.of(31L, 32L), client.resultIds(2));
+    assertEquals(0, stats().tasksInFlight());
+    client.close();
+    busy.close();
+    idle.close();
   }
 
   @Test

@@ -11,7 +11,9 @@ import io.mp4j.protocol.ResultFrame;
 import io.mp4j.protocol.TaskFrame;
 import io.mp4j.protocol.Wire;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.msgpack.core.MessageUnpacker;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -81,6 +83,20 @@ final class RawPeer {
     return ResultFrame.decode(Wire.unpackBinaries(msg.pop().getData()).get(0));
   }
 
+  /** The task ids of the next {@code count} result frames, however many messages carry them. */
+  Set<Long> resultIds(int count) throws Exception {
+    Set<Long> ids = new HashSet<>();
+    for (int seen = 0; seen < count; ) {
+      ZMsg msg = receive(MessageType.RESULT);
+      assertNotNull(msg, "no RESULT arrived after " + seen + " of " + count);
+      for (byte[] frame : Wire.unpackBinaries(msg.pop().getData())) {
+        ids.add(ResultFrame.decode(frame).taskId());
+        seen++;
+      }
+    }
+    return ids;
+  }
+
   void submit(byte[]... taskFrames) {
     send(MessageType.SUBMIT, Wire.packBinaries(List.of(taskFrames)));
   }
@@ -101,6 +117,29 @@ final class RawPeer {
       packer.packLong(1000);
       packer.packBinaryHeader(result.length);
       packer.writePayload(result);
+    }));
+  }
+
+  /** The keys that the next REVOKE asks this worker to give up. */
+  List<Long> revoked() throws Exception {
+    ZMsg msg = receive(MessageType.REVOKE);
+    assertNotNull(msg, "no REVOKE arrived");
+    List<Long> revoked = new ArrayList<>();
+    try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
+      for (int count = in.unpackArrayHeader(); count > 0; count--) {
+        revoked.add(in.unpackLong());
+      }
+    }
+    return revoked;
+  }
+
+  /** Answers a REVOKE: these tasks are given back. */
+  void release(List<Long> given) {
+    send(MessageType.RELEASE, Wire.pack(packer -> {
+      packer.packArrayHeader(given.size());
+      for (long key : given) {
+        packer.packLong(key);
+      }
     }));
   }
 

@@ -38,7 +38,14 @@ public enum MessageType {
   /** Broker to worker: end the process as this signal would (a Process's terminate or kill). */
   SIGNAL(12),
   /** Worker to broker, broker to client: lines a task printed on a remote worker. */
-  OUTPUT(13);
+  OUTPUT(13),
+  /**
+   * Broker to worker: keys of tasks it holds that an idle worker should run instead, if it has
+   * not started them.
+   */
+  REVOKE(14),
+  /** Worker to broker: the keys of a REVOKE that it gave up; it runs the others. */
+  RELEASE(15);
 
   private static final MessageType[] BY_CODE = new MessageType[16];
 

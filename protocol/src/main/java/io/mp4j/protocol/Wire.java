@@ -15,7 +15,7 @@ import org.msgpack.core.buffer.MessageBuffer;
  */
 public final class Wire {
   /** The protocol version that HELLO carries; a broker refuses any other. */
-  public static final int PROTOCOL_VERSION = 1;
+  public static final int PROTOCOL_VERSION = 2;
 
   private Wire() {}
 

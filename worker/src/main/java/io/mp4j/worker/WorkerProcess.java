@@ -23,8 +23,10 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -65,6 +67,11 @@ public final class WorkerProcess implements BrokerChannel {
   }
   private static final int RESULTS_PER_MESSAGE = 256;
   private static final int RESULT_BYTES_PER_MESSAGE = 1 << 20;
+  /**
+   * How long a result waits for those of the tasks after it, to leave in one message: results
+   * of tiny tasks travel together, and a long task's leaves as it ends, not after the next one.
+   */
+  private static final long RESULT_WAIT_NANOS = 1_000_000L;
   private static final long HELLO_RETRY_NANOS = 3_000_000_000L;
   /** How long a task runs before the I/O thread takes the event loop over from its thread. */
   private static final long TAKE_OVER_NANOS = 20_000_000L;
@@ -672,6 +679,7 @@ public final class WorkerProcess implements BrokerChannel {
           Log.LOG.log(Level.WARNING, "malformed TASK message ignored", e);
         }
       }
+      case REVOKE -> revoke(msg);
       case SESSION -> {
         try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
           work.add(new Initialize(in.unpackLong(), msg.pop().getData(), current));
@@ -735,6 +743,37 @@ public final class WorkerProcess implements BrokerChannel {
     return null;
   }
 
+  /**
+   * Gives the broker back the tasks it names that have not started, for an idle worker to run,
+   * and tells it which they were; a task the task thread took meanwhile runs here.
+   */
+  private void revoke(ZMsg msg) {
+    Set<Long> keys = new HashSet<>();
+    try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
+      for (int count = in.unpackArrayHeader(); count > 0; count--) {
+        keys.add(in.unpackLong());
+      }
+    } catch (IOException | RuntimeException e) {
+      Log.LOG.log(Level.WARNING, "malformed REVOKE ignored", e);
+      return;
+    }
+    List<Long> released = new ArrayList<>();
+    for (Work item : work) {
+      // remove answers whether this thread took it, and not the task thread
+      if (item instanceof Task task && task.epoch() == current && keys.contains(task.key())
+          && work.remove(task)) {
+        released.add(task.key());
+      }
+    }
+    answered(released.size());
+    send(MessageType.RELEASE, Wire.pack(packer -> {
+      packer.packArrayHeader(released.size());
+      for (long key : released) {
+        packer.packLong(key);
+      }
+    }));
+  }
+
   /** The task thread: runs tasks in order and posts their results in batches. */
   private void runTasks() {
     TaskRunner runner = new TaskRunner(config.allowedPackages(), config.name() + " (pid " + pid
@@ -742,6 +781,7 @@ public final class WorkerProcess implements BrokerChannel {
     Map<Long, RemoteError> failedInitializers = new HashMap<>();
     List<Done> batch = new ArrayList<>();
     int batchBytes = 0;
+    long batchSince = 0;
     int done = 0;
     int lastEpoch = 0;
     try {
@@ -792,12 +832,16 @@ public final class WorkerProcess implements BrokerChannel {
           output.end();
         }
         byte[] resultFrame = result.encode();
-        batch.add(new Done(task.key(), System.nanoTime() - start, resultFrame, task.epoch()));
+        long end = System.nanoTime();
+        if (batch.isEmpty()) {
+          batchSince = start;
+        }
+        batch.add(new Done(task.key(), end - start, resultFrame, task.epoch()));
         batchBytes += resultFrame.length;
         done++;
         boolean retire = config.maxTasks() > 0 && done >= config.maxTasks();
         if (retire || batch.size() >= RESULTS_PER_MESSAGE
-            || batchBytes >= RESULT_BYTES_PER_MESSAGE) {
+            || batchBytes >= RESULT_BYTES_PER_MESSAGE || end - batchSince >= RESULT_WAIT_NANOS) {
           int answering = batch.size();
           post(new Results(batch));
           answered(answering);
