@@ -26,7 +26,11 @@ record Sizes(int warmupRounds, int rounds, int mapItems, int asyncTasks, int raw
   static Sizes full() {
     // 50,000 warm-up applies: with 2,000, the JVMs were still compiling the path while it was
     // timed (p50 270 µs, p99 4.5 ms; after 60,000: 130 µs and 0.2 ms).
-    return new Sizes(2, 5, 1_000_000, 50_000, 200_000, 1_000, 50_000, 5_000, 200_000, 2_000,
+    // 6 warm-up rounds: rounds of 50,000 applyAsync calls through one pool of 2 took 2.54,
+    // 1.16, 0.61, 0.48, 0.37, 0.25, then 0.17 to 0.26 s, the worker JVMs' compiler threads
+    // busy for 1.5 s in the first two rounds and 0.3 s in the fifth; with 2 warm-up rounds the
+    // timed median was one of the still-compiling rounds.
+    return new Sizes(6, 5, 1_000_000, 50_000, 200_000, 1_000, 50_000, 5_000, 200_000, 2_000,
         10_000, 200, 5, 20_000, 2_000, 50);
   }
 
