@@ -356,7 +356,9 @@ public final class WorkerProcess implements BrokerChannel {
     if (config.encrypt() && CurveKeys.encrypts(config.brokerAddress(), config.authkey())) {
       CurveKeys.of(config.authkey()).applyClient(opened);
     }
-    watch = config.brokerAddress().startsWith("tcp://")
+    // A local pool's worker talks plain to its own plain broker, which refuses no handshake;
+    // not watching saves its start a monitor socket.
+    watch = config.brokerAddress().startsWith("tcp://") && config.encrypt()
         ? new HandshakeWatch(context, opened, 1000) : null;
     opened.connect(config.brokerAddress());
     poller = new EventPoller();
