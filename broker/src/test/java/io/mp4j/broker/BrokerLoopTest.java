@@ -211,6 +211,35 @@ class BrokerLoopTest {
   }
 
   @Test
+  void taskThatTwoWorkersDiedHolding_goesToAnIdleWorkerAlone() throws Exception {
+    RawPeer client = new RawPeer(context, broker.endpoint(), Hello.Role.CLIENT, 1);
+    client.submit(task(41, 1), task(42, 1));
+    for (int lost = 0; lost < 2; lost++) {
+      RawPeer worker = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 100 + lost);
+      held(worker, 2); // both: until now each could be the one that kills its workers
+      client.send(MessageType.HEARTBEAT);
+      expireWorkers(lost);
+      worker.close();
+    }
+
+    RawPeer first = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 200);
+    List<TaskFrame> alone = first.tasks();
+    assertEquals(1, alone.size());
+    first.socket.setReceiveTimeOut(300);
+    assertNull(first.receive(MessageType.TASK), "a task joined one that must run alone");
+    RawPeer second = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 201);
+    List<TaskFrame> other = second.tasks();
+    assertEquals(Set.of(41L, 42L), Set.of(alone.get(0).taskId(), other.get(0).taskId()));
+
+    first.answer(first.keys.get(0)[0], alone.get(0));
+    second.answer(second.keys.get(0)[0], other.get(0));
+    assertEquals(Set.of(41L, 42L), client.resultIds(2));
+    client.close();
+    first.close();
+    second.close();
+  }
+
+  @Test
   void twoClients_shareOneWorkerInTurn() throws Exception {
     RawPeer a = new RawPeer(context, broker.endpoint(), Hello.Role.CLIENT, 1);
     RawPeer b = new RawPeer(context, broker.endpoint(), Hello.Role.CLIENT, 2);
