@@ -864,7 +864,7 @@ final class BrokerLoop implements Runnable {
       Worker victim = null;
       List<Long> keys = List.of();
       for (Worker worker : workersByPid.values()) {
-        if (worker.inFlight.size() > 1 + keys.size() * 2) {
+        if (worker.inFlight.size() > 1) {
           List<Long> candidates = worker.revocable();
           if (candidates.size() > keys.size()) {
             victim = worker;
