@@ -923,6 +923,7 @@ final class BrokerLoop implements Runnable {
       QueuedTask task = given.get(i);
       inFlight.remove(task.key);
       worker.release(task.key);
+      worker.dispatched--; // it never ran there: a worker with a task limit may take another
       task.key = 0;
       task.worker = null;
       task.revoking = false;

@@ -188,6 +188,28 @@ class BrokerLoopTest {
   }
 
   @Test
+  void taskGivenBack_doesNotCountAgainstItsWorkersTaskLimit() throws Exception {
+    RawPeer client = new RawPeer(context, broker.endpoint(), Hello.Role.CLIENT, 1);
+    RawPeer limited = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 100, 2);
+    client.submit(task(51, 1), task(52, 1));
+    Map<Long, TaskFrame> held = held(limited, 2);
+    RawPeer idle = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 200);
+    limited.release(limited.revoked());
+    TaskFrame moved = idle.tasks().get(0);
+    idle.answer(idle.keys.get(0)[0], moved);
+    idle.send(MessageType.BYE);
+    limited.answer(keyOf(held, 51), held.get(keyOf(held, 51)));
+    assertEquals(Set.of(51L, 52L), client.resultIds(2));
+
+    // It ran one task of its two: the next is its to run.
+    client.submit(task(53, 1));
+    assertEquals(53, limited.tasks().get(0).taskId());
+    client.close();
+    limited.close();
+    idle.close();
+  }
+
+  @Test
   void revokedTaskThatHadStarted_staysWithItsWorker() throws Exception {
     RawPeer client = new RawPeer(context, broker.endpoint(), Hello.Role.CLIENT, 1);
     RawPeer busy = new RawPeer(context, broker.endpoint(), Hello.Role.WORKER, 100);

@@ -26,13 +26,18 @@ final class RawPeer {
   private long nextRequestId = 1;
 
   RawPeer(ZContext context, String endpoint, Hello.Role role, long pid) {
+    this(context, endpoint, role, pid, 0);
+  }
+
+  /** A peer that says HELLO; a worker with {@code taskLimit} retires after that many tasks. */
+  RawPeer(ZContext context, String endpoint, Hello.Role role, long pid, int taskLimit) {
     socket = context.createSocket(SocketType.DEALER);
     socket.setLinger(0);
     socket.setHandshakeIvl(1000);
     socket.setReceiveTimeOut(5000);
     socket.connect(endpoint);
     send(MessageType.HELLO, new Hello(Wire.PROTOCOL_VERSION, role, null, "test", pid,
-        role + "-" + pid, 0, null).encode());
+        role + "-" + pid, taskLimit, null).encode());
     assertNotNull(receive(MessageType.WELCOME));
   }
 
