@@ -109,7 +109,7 @@ final class Tasks {
   }
 
   static long sleepThenPid(int millis) throws InterruptedException {
-    Thread.sleep(millis); // the task's work: it runs for a known time, and waits for nothing
+    sleepThenReturn(millis);
     return ProcessHandle.current().pid();
   }
 

@@ -706,11 +706,7 @@ final class BrokerLoop implements Runnable {
     workersByPid.remove(worker.pid, worker);
     workersChanged = true;
     unschedule(worker);
-    for (Worker other : workersByPid.values()) {
-      if (other.stealingFrom == worker) {
-        other.stealingFrom = null; // what it held is queued again below
-      }
-    }
+    endStealsFrom(worker); // what it held is queued again below
     if (cause != null) {
       workersLost++;
       LOG.log(Level.INFO, "lost worker " + worker.describe() + ": " + cause);
@@ -880,13 +876,16 @@ final class BrokerLoop implements Runnable {
         inFlight.get(key).revoking = true;
       }
       thief.stealingFrom = victim;
-      List<Long> revoked = keys;
-      send(victim.identity, MessageType.REVOKE, Wire.pack(packer -> {
-        packer.packArrayHeader(revoked.size());
-        for (long key : revoked) {
-          packer.packLong(key);
-        }
-      }));
+      send(victim.identity, MessageType.REVOKE, Wire.packLongs(keys));
+    }
+  }
+
+  /** The idle workers that waited for this one's answer to REVOKE may ask again. */
+  private void endStealsFrom(Worker victim) {
+    for (Worker worker : workersByPid.values()) {
+      if (worker.stealingFrom == victim) {
+        worker.stealingFrom = null;
+      }
     }
   }
 
@@ -900,13 +899,10 @@ final class BrokerLoop implements Runnable {
       if (msg.size() != 1) {
         throw new IOException("RELEASE has one body frame");
       }
-      try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
-        int count = in.unpackArrayHeader();
-        for (int i = 0; i < count; i++) {
-          QueuedTask task = inFlight.get(in.unpackLong());
-          if (task != null && task.worker == worker && task.revoking) {
-            given.add(task);
-          }
+      for (long key : Wire.unpackLongs(msg.pop().getData())) {
+        QueuedTask task = inFlight.get(key);
+        if (task != null && task.worker == worker && task.revoking) {
+          given.add(task);
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -914,11 +910,7 @@ final class BrokerLoop implements Runnable {
       sendError(worker.identity, ErrorCode.MALFORMED, "malformed RELEASE: " + e.getMessage());
       return;
     }
-    for (Worker other : workersByPid.values()) {
-      if (other.stealingFrom == worker) {
-        other.stealingFrom = null;
-      }
-    }
+    endStealsFrom(worker);
     for (int i = given.size() - 1; i >= 0; i--) {
       QueuedTask task = given.get(i);
       inFlight.remove(task.key);

@@ -129,23 +129,12 @@ final class RawPeer {
   List<Long> revoked() throws Exception {
     ZMsg msg = receive(MessageType.REVOKE);
     assertNotNull(msg, "no REVOKE arrived");
-    List<Long> revoked = new ArrayList<>();
-    try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
-      for (int count = in.unpackArrayHeader(); count > 0; count--) {
-        revoked.add(in.unpackLong());
-      }
-    }
-    return revoked;
+    return Wire.unpackLongs(msg.pop().getData());
   }
 
   /** Answers a REVOKE: these tasks are given back. */
   void release(List<Long> given) {
-    send(MessageType.RELEASE, Wire.pack(packer -> {
-      packer.packArrayHeader(given.size());
-      for (long key : given) {
-        packer.packLong(key);
-      }
-    }));
+    send(MessageType.RELEASE, Wire.packLongs(given));
   }
 
   void close() {

@@ -3,6 +3,7 @@ package io.mp4j.protocol;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
@@ -226,6 +227,34 @@ public final class Wire {
       return frames;
     } catch (RuntimeException e) {
       throw new IOException("malformed batch frame: " + e.getMessage(), e);
+    }
+  }
+
+  /** Packs numbers, such as task keys, as one msgpack array. */
+  public static byte[] packLongs(Collection<Long> values) {
+    return pack(packer -> {
+      packer.packArrayHeader(values.size());
+      for (long value : values) {
+        packer.packLong(value);
+      }
+    });
+  }
+
+  /**
+   * Reads a frame written by {@link #packLongs}.
+   *
+   * @throws IOException when the frame is not an array of integers
+   */
+  public static List<Long> unpackLongs(byte[] frame) throws IOException {
+    try (MessageUnpacker unpacker = unpacker(frame)) {
+      int count = unpacker.unpackArrayHeader();
+      List<Long> values = new ArrayList<>(Math.min(count, 1 << 16));
+      for (int i = 0; i < count; i++) {
+        values.add(unpacker.unpackLong());
+      }
+      return values;
+    } catch (RuntimeException e) {
+      throw new IOException("malformed array of integers: " + e.getMessage(), e);
     }
   }
 

@@ -750,12 +750,10 @@ public final class WorkerProcess implements BrokerChannel {
    * and tells it which they were; a task the task thread took meanwhile runs here.
    */
   private void revoke(ZMsg msg) {
-    Set<Long> keys = new HashSet<>();
-    try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
-      for (int count = in.unpackArrayHeader(); count > 0; count--) {
-        keys.add(in.unpackLong());
-      }
-    } catch (IOException | RuntimeException e) {
+    Set<Long> keys;
+    try {
+      keys = new HashSet<>(Wire.unpackLongs(msg.pop().getData()));
+    } catch (IOException e) {
       Log.LOG.log(Level.WARNING, "malformed REVOKE ignored", e);
       return;
     }
@@ -768,12 +766,7 @@ public final class WorkerProcess implements BrokerChannel {
       }
     }
     answered(released.size());
-    send(MessageType.RELEASE, Wire.pack(packer -> {
-      packer.packArrayHeader(released.size());
-      for (long key : released) {
-        packer.packLong(key);
-      }
-    }));
+    send(MessageType.RELEASE, Wire.packLongs(released));
   }
 
   /** The task thread: runs tasks in order and posts their results in batches. */
