@@ -4,14 +4,19 @@ import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -20,11 +25,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * result in about two thirds of the time. The first pool on a classpath starts one short
  * training JVM in the background that writes the archive as it exits ({@code
  * -XX:ArchiveClassesAtExit}); later worker JVMs map it. Only classpaths made of jar files
- * qualify, because the JVM cannot archive classes from directories.
+ * qualify, because the JVM cannot archive classes from directories. Each rebuilt jar makes a new
+ * archive of about 4 MB, so the directory keeps the {@value #ARCHIVES_KEPT} last used.
  */
 final class ClassDataCache {
   private static final System.Logger LOG = System.getLogger("io.mp4j.worker");
+  /** How many archives the directory keeps: the ones whose classpaths were used last. */
+  static final int ARCHIVES_KEPT = 16;
   private static final AtomicBoolean TRAINING = new AtomicBoolean();
+  /** The archive this JVM marked as used, once. */
+  private static final AtomicBoolean MARKED = new AtomicBoolean();
   private static volatile java.util.concurrent.CompletableFuture<Void> training =
       java.util.concurrent.CompletableFuture.completedFuture(null);
 
@@ -43,6 +53,9 @@ final class ClassDataCache {
       return List.of();
     }
     if (Files.isReadable(archive)) {
+      if (MARKED.compareAndSet(false, true)) {
+        markUsed(archive);
+      }
       return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     }
     if (TRAINING.compareAndSet(false, true)) {
@@ -88,6 +101,47 @@ final class ClassDataCache {
     }
   }
 
+  /** Dates the archive now, so that pruning keeps it; a JVM that cannot just leaves it. */
+  private static void markUsed(Path archive) {
+    try {
+      Files.setLastModifiedTime(archive, FileTime.fromMillis(System.currentTimeMillis()));
+    } catch (IOException e) {
+      // Not this user's file, or a read-only directory: the archive still serves.
+    }
+  }
+
+  /**
+   * Deletes all but the {@code keep} archives of the directory used last. A JVM that maps a
+   * deleted archive keeps its mapping; the next pool on that classpath trains a new one.
+   */
+  static void prune(Path directory, int keep) {
+    List<Path> archives = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*.jsa")) {
+      entries.forEach(archives::add);
+    } catch (IOException e) {
+      return;
+    }
+    if (archives.size() <= keep) {
+      return;
+    }
+    Map<Path, Long> used = new HashMap<>();
+    for (Path archive : archives) {
+      try {
+        used.put(archive, Files.getLastModifiedTime(archive).toMillis());
+      } catch (IOException e) {
+        used.put(archive, Long.MAX_VALUE); // gone or unreadable: not this run's to delete
+      }
+    }
+    archives.sort(Comparator.comparing(used::get, Comparator.reverseOrder()));
+    for (Path stale : archives.subList(keep, archives.size())) {
+      try {
+        Files.deleteIfExists(stale);
+      } catch (IOException e) {
+        // Another user's archive, or one deleted meanwhile: left to them.
+      }
+    }
+  }
+
   /** Starts the training JVM; when it exits cleanly its archive is moved into place. */
   private static void train(String java, List<String> baseOptions, String classpath,
       Path archive) {
@@ -113,6 +167,7 @@ final class ClassDataCache {
         try {
           if (process.exitValue() == 0 && Files.isRegularFile(partial)) {
             Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
+            prune(archive.getParent(), ARCHIVES_KEPT);
           }
         } catch (IOException e) {
           LOG.log(Level.DEBUG, "could not keep the class-data archive " + archive, e);

@@ -60,7 +60,7 @@ public final class WorkerChild {
     }
     WorkerConfig config = new WorkerConfig()
         .brokerAddress(connect)
-        .authkey(WorkerMain.readAuthkey(null))
+        .authkey(authkeyFromEnvironment())
         .name(name)
         .maxTasks(maxTasks)
         .allowedPackages(allowed)
@@ -75,6 +75,12 @@ public final class WorkerChild {
         "mp4j-drain"));
     PROCESS.complete(process);
     System.exit(process.run());
+  }
+
+  /** The authkey the supervisor put in the environment; null when it put none. */
+  static byte[] authkeyFromEnvironment() {
+    String key = System.getenv(WorkerSupervisor.AUTHKEY_ENV);
+    return key == null || key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8);
   }
 
   /**

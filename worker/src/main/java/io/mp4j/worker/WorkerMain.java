@@ -97,7 +97,6 @@ public final class WorkerMain implements Callable<Integer> {
     if (file != null) {
       return Files.readString(file).strip().getBytes(StandardCharsets.UTF_8);
     }
-    String key = System.getenv(WorkerSupervisor.AUTHKEY_ENV);
-    return key == null || key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8);
+    return WorkerChild.authkeyFromEnvironment();
   }
 }

@@ -3,8 +3,10 @@ package io.mp4j.worker;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.lang.System.Logger.Level;
+import java.lang.reflect.Modifier;
+import java.nio.channels.spi.SelectorProvider;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,9 +42,11 @@ public final class WorkerSupervisor implements AutoCloseable {
       && !System.getenv(HOST_ENV).isBlank() ? System.getenv(HOST_ENV)
       : io.mp4j.protocol.Hello.localHostName();
 
-  /** Worker JVMs run one task at a time on small heaps: the serial collector suits them. */
-  private static final List<String> BASE_JVM_OPTIONS =
-      List.of("-XX:+UseSerialGC", "-XX:-UsePerfData");
+  /**
+   * Worker JVMs run one task at a time on small heaps: the serial collector suits them. The
+   * selector provider is named for them (see {@link #selectorProviderOptions}).
+   */
+  private static final List<String> BASE_JVM_OPTIONS = baseJvmOptions();
 
   private final String brokerAddress;
   private final byte[] authkey;
@@ -158,6 +162,35 @@ public final class WorkerSupervisor implements AutoCloseable {
     if (process != null) {
       process.destroyForcibly();
     }
+  }
+
+  private static List<String> baseJvmOptions() {
+    List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData"));
+    options.addAll(selectorProviderOptions());
+    return List.copyOf(options);
+  }
+
+  /**
+   * Names the JDK's own selector provider to a worker JVM. Unnamed, the first socket or pipe of a
+   * JVM has a {@code ServiceLoader} look for a provider in every jar on the classpath: 40 ms of a
+   * JVM's start-up with the 14 jars of the benchmark's classpath, 14 ms when named (more jars,
+   * more time). Named only when this JVM uses the JDK's provider, from the same {@code java} the
+   * workers run, so a worker uses the provider it would have found. The JDK instantiates the
+   * named class from within {@code java.base}, so the package need not be exported to us.
+   */
+  static List<String> selectorProviderOptions() {
+    Class<?> type = SelectorProvider.provider().getClass();
+    boolean jdkOwn = type.getModule() == Object.class.getModule()
+        && type.getPackageName().equals("sun.nio.ch")
+        && Modifier.isPublic(type.getModifiers());
+    try {
+      if (!jdkOwn || !Modifier.isPublic(type.getConstructor().getModifiers())) {
+        return List.of();
+      }
+    } catch (NoSuchMethodException e) {
+      return List.of();
+    }
+    return List.of("-Djava.nio.channels.spi.SelectorProvider=" + type.getName());
   }
 
   private synchronized void launch() {

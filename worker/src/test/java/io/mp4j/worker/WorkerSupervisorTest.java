@@ -29,6 +29,13 @@ class WorkerSupervisorTest {
   }
 
   @Test
+  void workerJvms_areToldThisJvmsSelectorProvider_soTheyNeedNotSearchTheClasspathForOne() {
+    assertEquals(List.of("-Djava.nio.channels.spi.SelectorProvider="
+            + java.nio.channels.spi.SelectorProvider.provider().getClass().getName()),
+        WorkerSupervisor.selectorProviderOptions());
+  }
+
+  @Test
   void killedWorker_isReportedAndReplaced_andCloseLeavesNoProcess() throws Exception {
     Map<Long, String> exits = new ConcurrentHashMap<>();
     WorkerSupervisor supervisor = new WorkerSupervisor(silentAddress(), null, "w", 0, List.of(),
