@@ -69,9 +69,10 @@ public final class EventPoller implements Closeable {
         && !Objects.equals(ours.getLocation(), loaded.getLocation())) {
       // Got here only: the first System.Logger of a JVM starts java.util.logging, which cost a
       // worker JVM about 15 ms of its start-up.
-      System.getLogger("io.mp4j.protocol").log(Level.WARNING, "zmq.Signaler was loaded from {0}, not from mp4j-protocol ({1}):"
-          + " put mp4j-protocol before jeromq on the class path, or the threads of JeroMQ spin"
-          + " after each wake-up on a busy machine", loaded.getLocation(), ours.getLocation());
+      System.getLogger("io.mp4j.protocol").log(Level.WARNING, "zmq.Signaler was loaded from {0},"
+          + " not from mp4j-protocol ({1}): put mp4j-protocol before jeromq on the class path, or"
+          + " the threads of JeroMQ spin after each wake-up on a busy machine",
+          loaded.getLocation(), ours.getLocation());
     }
   }
 

@@ -33,7 +33,7 @@ final class ClassDataCache {
   /** How many archives the directory keeps: the ones whose classpaths were used last. */
   static final int ARCHIVES_KEPT = 16;
   private static final AtomicBoolean TRAINING = new AtomicBoolean();
-  /** The archive this JVM marked as used, once. */
+  /** Whether this JVM has dated its archive as used (once is enough). */
   private static final AtomicBoolean MARKED = new AtomicBoolean();
   private static volatile java.util.concurrent.CompletableFuture<Void> training =
       java.util.concurrent.CompletableFuture.completedFuture(null);
