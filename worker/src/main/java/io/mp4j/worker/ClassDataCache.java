@@ -29,9 +29,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * archive of about 4 MB, so the directory keeps the {@value #ARCHIVES_KEPT} last used.
  */
 final class ClassDataCache {
-  private static final System.Logger LOG = System.getLogger("io.mp4j.worker");
   /** How many archives the directory keeps: the ones whose classpaths were used last. */
   static final int ARCHIVES_KEPT = 16;
+  /** A training run writes its archive within seconds; a partial one this old is left over. */
+  static final int PARTIAL_STALE_MINUTES = 10;
   private static final AtomicBoolean TRAINING = new AtomicBoolean();
   /** Whether this JVM has dated its archive as used (once is enough). */
   private static final AtomicBoolean MARKED = new AtomicBoolean();
@@ -111,10 +112,12 @@ final class ClassDataCache {
   }
 
   /**
-   * Deletes all but the {@code keep} archives of the directory used last. A JVM that maps a
-   * deleted archive keeps its mapping; the next pool on that classpath trains a new one.
+   * Deletes all but the {@code keep} archives of the directory used last, and partial archives
+   * that no training run has written for {@value #PARTIAL_STALE_MINUTES} minutes. A JVM that maps
+   * a deleted archive keeps its mapping; the next pool on that classpath trains a new one.
    */
   static void prune(Path directory, int keep) {
+    deleteStalePartials(directory);
     List<Path> archives = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*.jsa")) {
       entries.forEach(archives::add);
@@ -142,12 +145,43 @@ final class ClassDataCache {
     }
   }
 
-  /** Starts the training JVM; when it exits cleanly its archive is moved into place. */
+  private static void deleteStalePartials(Path directory) {
+    long staleBefore = System.currentTimeMillis() - PARTIAL_STALE_MINUTES * 60_000L;
+    List<Path> partials = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*.jsa.*.tmp")) {
+      entries.forEach(partials::add);
+    } catch (IOException e) {
+      return;
+    }
+    for (Path partial : partials) {
+      try {
+        if (Files.getLastModifiedTime(partial).toMillis() < staleBefore) {
+          Files.deleteIfExists(partial);
+        }
+      } catch (IOException e) {
+        // Another user's file, or gone meanwhile: left as it is.
+      }
+    }
+  }
+
+  /**
+   * Starts the training JVM; when it exits cleanly its archive is moved into place. The training
+   * JVM outlives a short program that started it (it ends by itself within seconds), and where
+   * there is a POSIX shell, the shell that runs it moves the archive, so a program that ends
+   * before its training run still leaves the archive for its next run.
+   */
   private static void train(String java, List<String> baseOptions, String classpath,
       Path archive) {
+    prune(archive.getParent(), ARCHIVES_KEPT);
     Path partial = archive.resolveSibling(archive.getFileName() + "."
         + ProcessHandle.current().pid() + ".tmp");
     List<String> command = new ArrayList<>();
+    boolean shell = Files.isExecutable(Path.of("/bin/sh"));
+    if (shell) {
+      command.addAll(List.of("/bin/sh", "-c",
+          "\"$@\" && exec mv -f -- \"$MP4J_CDS_PARTIAL\" \"$MP4J_CDS_ARCHIVE\"",
+          "mp4j-cds-training"));
+    }
     command.add(java);
     command.addAll(baseOptions);
     command.add("-XX:ArchiveClassesAtExit=" + partial);
@@ -158,29 +192,30 @@ final class ClassDataCache {
     command.add(WorkerChild.class.getName());
     command.add("train");
     try {
-      Process process = new ProcessBuilder(command)
+      ProcessBuilder builder = new ProcessBuilder(command)
           .redirectInput(ProcessBuilder.Redirect.PIPE)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectError(ProcessBuilder.Redirect.DISCARD)
-          .start();
+          .redirectError(ProcessBuilder.Redirect.DISCARD);
+      builder.environment().put("MP4J_CDS_PARTIAL", partial.toString());
+      builder.environment().put("MP4J_CDS_ARCHIVE", archive.toString());
+      Process process = builder.start();
       training = process.onExit().thenRun(() -> {
         try {
           if (process.exitValue() == 0 && Files.isRegularFile(partial)) {
-            Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
-            prune(archive.getParent(), ARCHIVES_KEPT);
+            Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE); // where no shell did
           }
         } catch (IOException e) {
-          LOG.log(Level.DEBUG, "could not keep the class-data archive " + archive, e);
+          WorkerLog.LOG.log(Level.DEBUG, "could not keep the class-data archive " + archive, e);
         } finally {
           try {
             Files.deleteIfExists(partial);
           } catch (IOException e) {
-            // A leftover partial file is ignored by name next time.
+            // A leftover partial file is ignored by name, and pruned once stale.
           }
         }
       });
     } catch (IOException e) {
-      LOG.log(Level.DEBUG, "could not start the class-data training run", e);
+      WorkerLog.LOG.log(Level.DEBUG, "could not start the class-data training run", e);
     }
   }
 }

@@ -29,10 +29,11 @@ public final class WorkerChild {
    *     [allow=PACKAGE]...}; the authkey comes from the environment
    */
   public static void main(String[] args) throws IOException {
-    watchParent();
     if (args.length == 1 && args[0].equals("train")) {
+      // Not tied to the parent: the run ends by itself, and its archive is for the next program.
       System.exit(ClassDataTraining.run());
     }
+    watchParent();
     String connect = null;
     String name = "worker";
     int maxTasks = 0;

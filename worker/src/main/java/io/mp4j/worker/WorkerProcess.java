@@ -61,10 +61,6 @@ import org.zeromq.ZMsg;
  * go out as one message. Not for users: run it with the {@code worker} command.
  */
 public final class WorkerProcess implements BrokerChannel {
-  /** The logger, made on first use: making one costs a fresh JVM some 30 ms before its first task. */
-  private static final class Log {
-    static final System.Logger LOG = System.getLogger("io.mp4j.worker");
-  }
   private static final int RESULTS_PER_MESSAGE = 256;
   private static final int RESULT_BYTES_PER_MESSAGE = 1 << 20;
   /**
@@ -208,7 +204,7 @@ public final class WorkerProcess implements BrokerChannel {
           break;
         }
         if (again) {
-          Log.LOG.log(Level.INFO, "broker " + config.brokerAddress() + " lost; reconnecting in "
+          WorkerLog.LOG.log(Level.INFO, "broker " + config.brokerAddress() + " lost; reconnecting in "
               + backoffMillis + " ms");
           try {
             // The back-off between reconnection attempts, cut short by a drain.
@@ -246,7 +242,7 @@ public final class WorkerProcess implements BrokerChannel {
       request("worker.drain", "", Wire.pack(packer -> packer.packArrayHeader(0)))
           .get(Math.min(5_000, timeout.toMillis()), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      Log.LOG.log(Level.WARNING, "the broker did not confirm the drain; finishing what is held");
+      WorkerLog.LOG.log(Level.WARNING, "the broker did not confirm the drain; finishing what is held");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
@@ -481,7 +477,7 @@ public final class WorkerProcess implements BrokerChannel {
         end(outcome);
       }
     } catch (ZMQException e) {
-      Log.LOG.log(Level.WARNING, "socket failed", e);
+      WorkerLog.LOG.log(Level.WARNING, "socket failed", e);
       end(true);
     }
   }
@@ -559,7 +555,7 @@ public final class WorkerProcess implements BrokerChannel {
     }
     if (welcomed && unsent) {
       // JeroMQ would connect again, but under a new identity the broker does not know.
-      Log.LOG.log(Level.WARNING, "the connection to the broker at " + config.brokerAddress()
+      WorkerLog.LOG.log(Level.WARNING, "the connection to the broker at " + config.brokerAddress()
           + " was lost; connecting again");
       return true;
     }
@@ -569,7 +565,7 @@ public final class WorkerProcess implements BrokerChannel {
       if (++refusals < HandshakeWatch.REFUSALS) {
         return true; // JeroMQ does not connect a refused socket again: a new socket tries
       }
-      Log.LOG.log(Level.ERROR, "the broker at " + config.brokerAddress() + " closed the"
+      WorkerLog.LOG.log(Level.ERROR, "the broker at " + config.brokerAddress() + " closed the"
           + " connection during its handshake " + refusals + " times: the authkey does not"
           + " match the broker's (a wrong key, or a key on one side only)");
       exitCode = 2;
@@ -581,7 +577,7 @@ public final class WorkerProcess implements BrokerChannel {
     }
     if (now - lastReceived > config.brokerTimeoutNanos()) {
       if (config.exitOnBrokerLoss()) {
-        Log.LOG.log(Level.WARNING, "broker " + config.brokerAddress() + " silent; exiting");
+        WorkerLog.LOG.log(Level.WARNING, "broker " + config.brokerAddress() + " silent; exiting");
         exitCode = 3;
         return false;
       }
@@ -678,7 +674,7 @@ public final class WorkerProcess implements BrokerChannel {
             work.add(new Task(key, sessionId, in.readPayload(in.unpackBinaryHeader()), current));
           }
         } catch (IOException | RuntimeException e) {
-          Log.LOG.log(Level.WARNING, "malformed TASK message ignored", e);
+          WorkerLog.LOG.log(Level.WARNING, "malformed TASK message ignored", e);
         }
       }
       case REVOKE -> revoke(msg);
@@ -686,7 +682,7 @@ public final class WorkerProcess implements BrokerChannel {
         try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
           work.add(new Initialize(in.unpackLong(), msg.pop().getData(), current));
         } catch (IOException | RuntimeException e) {
-          Log.LOG.log(Level.WARNING, "malformed SESSION message ignored", e);
+          WorkerLog.LOG.log(Level.WARNING, "malformed SESSION message ignored", e);
         }
       }
       case WELCOME, HEARTBEAT -> {
@@ -696,7 +692,7 @@ public final class WorkerProcess implements BrokerChannel {
           try {
             heartbeatNanos = Welcome.decode(msg.pop().getData()).heartbeatMillis() * 1_000_000L;
           } catch (IOException e) {
-            Log.LOG.log(Level.WARNING, "malformed WELCOME ignored", e);
+            WorkerLog.LOG.log(Level.WARNING, "malformed WELCOME ignored", e);
           }
         }
       }
@@ -707,7 +703,7 @@ public final class WorkerProcess implements BrokerChannel {
         try (MessageUnpacker in = Wire.unpacker(msg.pop().getData())) {
           signal = in.unpackInt();
         } catch (IOException | RuntimeException e) {
-          Log.LOG.log(Level.WARNING, "malformed SIGNAL; ending as SIGKILL would", e);
+          WorkerLog.LOG.log(Level.WARNING, "malformed SIGNAL; ending as SIGKILL would", e);
         }
         System.out.flush();
         System.err.flush();
@@ -719,7 +715,7 @@ public final class WorkerProcess implements BrokerChannel {
             asked.answered(Reply.decode(msg.pop().getData()));
           }
         } catch (IOException | RuntimeException e) {
-          Log.LOG.log(Level.WARNING, "malformed REPLY ignored", e);
+          WorkerLog.LOG.log(Level.WARNING, "malformed REPLY ignored", e);
         }
       }
       case ERROR -> {
@@ -727,20 +723,20 @@ public final class WorkerProcess implements BrokerChannel {
           ErrorReply reply = ErrorReply.decode(msg.pop().getData());
           if (reply.code() == ErrorCode.NOT_CONNECTED && welcomed) {
             // The broker does not know this worker any more: it restarted. Say HELLO again.
-            Log.LOG.log(Level.INFO, "the broker at " + config.brokerAddress()
+            WorkerLog.LOG.log(Level.INFO, "the broker at " + config.brokerAddress()
                 + " restarted; connecting again");
             return true;
           }
-          Log.LOG.log(Level.ERROR, "broker refused: " + reply.message());
+          WorkerLog.LOG.log(Level.ERROR, "broker refused: " + reply.message());
           if (reply.code() == ErrorCode.AUTHENTICATION) {
             exitCode = 2;
             return false;
           }
         } catch (IOException | RuntimeException e) {
-          Log.LOG.log(Level.WARNING, "malformed ERROR ignored", e);
+          WorkerLog.LOG.log(Level.WARNING, "malformed ERROR ignored", e);
         }
       }
-      default -> Log.LOG.log(Level.WARNING, "unexpected " + type + " from the broker ignored");
+      default -> WorkerLog.LOG.log(Level.WARNING, "unexpected " + type + " from the broker ignored");
     }
     return null;
   }
@@ -754,7 +750,7 @@ public final class WorkerProcess implements BrokerChannel {
     try {
       keys = new HashSet<>(Wire.unpackLongs(msg.pop().getData()));
     } catch (IOException e) {
-      Log.LOG.log(Level.WARNING, "malformed REVOKE ignored", e);
+      WorkerLog.LOG.log(Level.WARNING, "malformed REVOKE ignored", e);
       return;
     }
     List<Long> released = new ArrayList<>();

@@ -29,7 +29,6 @@ import java.util.function.BiConsumer;
  * with SIGKILL. Used by the client's local Pool and by the {@code worker} daemon. Not for users.
  */
 public final class WorkerSupervisor implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger("io.mp4j.worker");
   /** The environment variable through which children receive the authkey. */
   public static final String AUTHKEY_ENV = "MP4J_AUTHKEY";
   /** The environment variable through which children learn the host name without a lookup. */
@@ -255,7 +254,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     if (limit != null) {
       restarts.schedule(() -> {
         if (process.isAlive() && !joined.contains(pid)) {
-          LOG.log(Level.WARNING, "worker process " + pid + " did not reach the broker within "
+          WorkerLog.LOG.log(Level.WARNING, "worker process " + pid + " did not reach the broker within "
               + limit.toMillis() + " ms; killing it");
           process.destroyForcibly();
         }
@@ -277,7 +276,7 @@ public final class WorkerSupervisor implements AutoCloseable {
       reportToSiblings(pid, cause);
     }
     if (code != 0) {
-      LOG.log(Level.INFO, "worker process " + pid + " " + cause + "; starting another");
+      WorkerLog.LOG.log(Level.INFO, "worker process " + pid + " " + cause + "; starting another");
     }
     long livedMillis = (System.nanoTime() - started) / 1_000_000;
     long delay = code != 0 && livedMillis < 1000 ? 1000 : 0;
@@ -285,7 +284,7 @@ public final class WorkerSupervisor implements AutoCloseable {
       try {
         launch();
       } catch (UncheckedIOException e) {
-        LOG.log(Level.ERROR, "cannot replace worker process " + pid, e);
+        WorkerLog.LOG.log(Level.ERROR, "cannot replace worker process " + pid, e);
       }
     }, delay, TimeUnit.MILLISECONDS);
   }
@@ -342,7 +341,7 @@ public final class WorkerSupervisor implements AutoCloseable {
         long left = Math.max(0, deadline - System.nanoTime());
         if (!process.waitFor(left, TimeUnit.NANOSECONDS)) {
           all = false;
-          LOG.log(Level.WARNING, "worker process " + process.pid() + " did not finish its tasks"
+          WorkerLog.LOG.log(Level.WARNING, "worker process " + process.pid() + " did not finish its tasks"
               + " within " + timeout.toMillis() + " ms; killing it");
           process.destroyForcibly();
         }

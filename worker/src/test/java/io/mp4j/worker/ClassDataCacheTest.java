@@ -16,13 +16,17 @@ import org.junit.jupiter.api.io.TempDir;
 class ClassDataCacheTest {
 
   @Test
-  void prune_keepsTheArchivesUsedLast_andNothingElseIsTouched(@TempDir Path directory)
+  void prune_keepsTheArchivesUsedLast_andPartialOnesBeingWritten_andNothingElseIsTouched(
+      @TempDir Path directory)
       throws IOException {
     for (int i = 1; i <= 20; i++) {
       Path archive = Files.createFile(directory.resolve("archive-" + i + ".jsa"));
       Files.setLastModifiedTime(archive, FileTime.fromMillis(1_000_000L * i));
     }
     Files.createFile(directory.resolve("archive-0.jsa.123.tmp"));
+    Path leftOver = Files.createFile(directory.resolve("archive-00.jsa.456.tmp"));
+    Files.setLastModifiedTime(leftOver, FileTime.fromMillis(System.currentTimeMillis()
+        - (ClassDataCache.PARTIAL_STALE_MINUTES + 1) * 60_000L));
     Files.createFile(directory.resolve("notes.txt"));
 
     ClassDataCache.prune(directory, 16);
