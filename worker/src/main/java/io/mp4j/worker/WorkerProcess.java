@@ -204,8 +204,8 @@ public final class WorkerProcess implements BrokerChannel {
           break;
         }
         if (again) {
-          WorkerLog.LOG.log(Level.INFO, "broker " + config.brokerAddress() + " lost; reconnecting in "
-              + backoffMillis + " ms");
+          WorkerLog.LOG.log(Level.INFO, "broker " + config.brokerAddress()
+              + " lost; reconnecting in " + backoffMillis + " ms");
           try {
             // The back-off between reconnection attempts, cut short by a drain.
             if (drainRequested.await(backoffMillis, TimeUnit.MILLISECONDS)) {
@@ -242,7 +242,8 @@ public final class WorkerProcess implements BrokerChannel {
       request("worker.drain", "", Wire.pack(packer -> packer.packArrayHeader(0)))
           .get(Math.min(5_000, timeout.toMillis()), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      WorkerLog.LOG.log(Level.WARNING, "the broker did not confirm the drain; finishing what is held");
+      WorkerLog.LOG.log(Level.WARNING,
+          "the broker did not confirm the drain; finishing what is held");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
@@ -736,7 +737,8 @@ public final class WorkerProcess implements BrokerChannel {
           WorkerLog.LOG.log(Level.WARNING, "malformed ERROR ignored", e);
         }
       }
-      default -> WorkerLog.LOG.log(Level.WARNING, "unexpected " + type + " from the broker ignored");
+      default -> WorkerLog.LOG.log(Level.WARNING,
+          "unexpected " + type + " from the broker ignored");
     }
     return null;
   }

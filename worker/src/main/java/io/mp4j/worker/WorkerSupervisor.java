@@ -254,8 +254,8 @@ public final class WorkerSupervisor implements AutoCloseable {
     if (limit != null) {
       restarts.schedule(() -> {
         if (process.isAlive() && !joined.contains(pid)) {
-          WorkerLog.LOG.log(Level.WARNING, "worker process " + pid + " did not reach the broker within "
-              + limit.toMillis() + " ms; killing it");
+          WorkerLog.LOG.log(Level.WARNING, "worker process " + pid
+              + " did not reach the broker within " + limit.toMillis() + " ms; killing it");
           process.destroyForcibly();
         }
       }, limit.toMillis(), TimeUnit.MILLISECONDS);
@@ -341,8 +341,8 @@ public final class WorkerSupervisor implements AutoCloseable {
         long left = Math.max(0, deadline - System.nanoTime());
         if (!process.waitFor(left, TimeUnit.NANOSECONDS)) {
           all = false;
-          WorkerLog.LOG.log(Level.WARNING, "worker process " + process.pid() + " did not finish its tasks"
-              + " within " + timeout.toMillis() + " ms; killing it");
+          WorkerLog.LOG.log(Level.WARNING, "worker process " + process.pid()
+              + " did not finish its tasks within " + timeout.toMillis() + " ms; killing it");
           process.destroyForcibly();
         }
       } catch (InterruptedException e) {
