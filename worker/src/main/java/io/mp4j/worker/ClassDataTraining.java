@@ -19,7 +19,20 @@ import org.zeromq.ZMsg;
 final class ClassDataTraining {
   private ClassDataTraining() {}
 
+  /** The longest a training run may take: it outlives its parent, so it must end by itself. */
+  private static final long LIMIT_MILLIS = 60_000;
+
   static int run() {
+    Thread limit = new Thread(() -> {
+      try {
+        Thread.sleep(LIMIT_MILLIS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      Runtime.getRuntime().halt(4); // no archive from a run that hung
+    }, "mp4j-training-limit");
+    limit.setDaemon(true);
+    limit.start();
     try (ZContext context = new ZContext(1)) {
       ZMQ.Socket broker = context.createSocket(SocketType.ROUTER);
       broker.setLinger(0);
