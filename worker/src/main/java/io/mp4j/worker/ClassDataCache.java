@@ -118,12 +118,7 @@ final class ClassDataCache {
    */
   static void prune(Path directory, int keep) {
     deleteStalePartials(directory);
-    List<Path> archives = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*.jsa")) {
-      entries.forEach(archives::add);
-    } catch (IOException e) {
-      return;
-    }
+    List<Path> archives = entries(directory, "*.jsa");
     if (archives.size() <= keep) {
       return;
     }
@@ -147,13 +142,7 @@ final class ClassDataCache {
 
   private static void deleteStalePartials(Path directory) {
     long staleBefore = System.currentTimeMillis() - PARTIAL_STALE_MINUTES * 60_000L;
-    List<Path> partials = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*.jsa.*.tmp")) {
-      entries.forEach(partials::add);
-    } catch (IOException e) {
-      return;
-    }
-    for (Path partial : partials) {
+    for (Path partial : entries(directory, "*.jsa.*.tmp")) {
       try {
         if (Files.getLastModifiedTime(partial).toMillis() < staleBefore) {
           Files.deleteIfExists(partial);
@@ -162,6 +151,17 @@ final class ClassDataCache {
         // Another user's file, or gone meanwhile: left as it is.
       }
     }
+  }
+
+  /** The directory's files that match the glob; none when it cannot be read. */
+  private static List<Path> entries(Path directory, String glob) {
+    List<Path> found = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, glob)) {
+      entries.forEach(found::add);
+    } catch (IOException e) {
+      return List.of();
+    }
+    return found;
   }
 
   /**
