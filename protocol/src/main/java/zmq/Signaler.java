@@ -116,7 +116,10 @@ final class Signaler implements Closeable {
   }
 
   boolean waitEvent(long timeout) {
-    if (Thread.interrupted()) {
+    // A look that does not wait leaves an interrupt to the wait it interrupts: a thread that
+    // drives an event loop checks its sockets between waits, and JeroMQ's own check swallowed
+    // the interrupt of a caller waiting for a reply that way.
+    if (timeout != 0 && Thread.interrupted()) {
       errno.set(ZError.EINTR);
       return false;
     }

@@ -3,7 +3,6 @@ package io.mp4j;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,11 +23,24 @@ import java.util.function.BiConsumer;
  */
 public final class AsyncResult<T> {
   private final CompletableFuture<T> future;
-  private final Executor callbacks;
+  private final Backend backend;
 
-  AsyncResult(CompletableFuture<T> future, Executor callbacks) {
+  AsyncResult(CompletableFuture<T> future, Backend backend) {
     this.future = future;
-    this.callbacks = callbacks;
+    this.backend = backend;
+  }
+
+  /** Lets the backend put this thread to work on its I/O until the result or the deadline. */
+  private void help(long deadlineNanos) {
+    if (!future.isDone()) {
+      backend.helpUntil(future, deadlineNanos);
+    }
+  }
+
+  private static long deadlineAfter(long timeout, TimeUnit unit) {
+    long now = System.nanoTime();
+    long nanos = unit.toNanos(timeout);
+    return nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
   }
 
   /**
@@ -39,6 +51,7 @@ public final class AsyncResult<T> {
    * @throws InterruptedException when interrupted while waiting
    */
   public T get() throws ExecutionException, InterruptedException {
+    help(Long.MAX_VALUE);
     return future.get();
   }
 
@@ -54,7 +67,9 @@ public final class AsyncResult<T> {
    */
   public T get(long timeout, TimeUnit unit)
       throws TimeoutException, ExecutionException, InterruptedException {
-    return future.get(timeout, unit);
+    long deadline = deadlineAfter(timeout, unit);
+    help(deadline);
+    return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -86,7 +101,7 @@ public final class AsyncResult<T> {
    */
   public void await() throws InterruptedException {
     try {
-      future.get();
+      get();
     } catch (ExecutionException | CancellationException e) {
       // Finished with a failure; the caller asks only for completion.
     }
@@ -102,7 +117,7 @@ public final class AsyncResult<T> {
    */
   public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
     try {
-      future.get(timeout, unit);
+      get(timeout, unit);
       return true;
     } catch (TimeoutException e) {
       return false;
@@ -130,7 +145,7 @@ public final class AsyncResult<T> {
       }
     };
     try {
-      future.whenCompleteAsync(forward, callbacks);
+      future.whenCompleteAsync(forward, backend.callbacks());
     } catch (RejectedExecutionException e) {
       future.whenComplete(forward); // the pool has stopped, and its results thread with it
     }

@@ -12,6 +12,16 @@ interface Backend {
    */
   void execute(Batch batch);
 
+  /**
+   * Called by a thread about to wait for a result: the backend may have it do its own I/O until
+   * the result is done or the deadline passes, so that the result reaches it without a hand-over
+   * between threads. Returning early is always allowed; the thread then waits as usual.
+   *
+   * @param result the result waited for
+   * @param deadlineNanos a {@link System#nanoTime} deadline, or {@code Long.MAX_VALUE}
+   */
+  default void helpUntil(java.util.concurrent.Future<?> result, long deadlineNanos) {}
+
   /** The thread that runs the callbacks of this pool's results, one at a time. */
   java.util.concurrent.Executor callbacks();
 

@@ -32,6 +32,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.msgpack.core.MessageUnpacker;
 import org.zeromq.SocketType;
@@ -52,6 +56,8 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   private static final int SUBMIT_BYTES = 4 << 20;
   private static final long HELLO_RETRY_NANOS = 3_000_000_000L;
   private static final int HANDSHAKE_MILLIS = 1000;
+  /** How long the I/O thread leaves the loop alone after a caller drove it (see shouldRest). */
+  private static final long REST_NANOS = 2_000_000L;
 
   /** What the connection reports; called on the I/O thread. */
   interface Listener {
@@ -65,6 +71,9 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
      * @param notSent tasks posted and not sent yet, which go to the next session
      */
     void lost(Mp4jException cause, Set<Long> notSent);
+
+    /** Whether tasks were submitted whose results have not all come; called on any thread. */
+    boolean awaitsResults();
   }
 
   private sealed interface Outgoing {}
@@ -100,14 +109,37 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   private final long brokerTimeoutNanos;
   private volatile int workers;
   private final AtomicLong nextRequestId = new AtomicLong(1);
-  /** Requests sent and not yet answered; touched by the I/O thread alone. */
+  /** Requests sent and not yet answered. */
   private final PendingRequests asked = new PendingRequests();
   private volatile boolean closed;
-  /** Whether the current socket's session was welcomed; touched by the I/O thread alone. */
-  private boolean welcomed;
-  /** Watches the current socket's handshakes; touched by the I/O thread alone. */
+  /**
+   * Held by the thread that runs the event loop: the I/O thread, or a caller waiting for a reply
+   * (see {@link #drive}). The fields below that the loop uses are touched with it held.
+   */
+  private final ReentrantLock socketTurn = new ReentrantLock();
+  /** The caller that drives the loop, or null. */
+  private final AtomicReference<Thread> driving = new AtomicReference<>();
+  /** When a caller last stopped driving the loop, by {@link System#nanoTime}. */
+  private volatile long lastDriven = System.nanoTime() - REST_NANOS;
+  /** Whether the loop is over; then the I/O thread ends the connection. */
+  private volatile boolean ended;
+  /** Why the loop ended, when it failed. */
+  private volatile ZMQException failure;
+  /** Whether requests wait for replies, as the loop last saw; read without the turn. */
+  private volatile boolean awaitingReplies;
+  private ZMQ.Socket socket;
+  private EventPoller poller;
+  private long heartbeatNanos = 1_000_000_000L;
+  private long lastSent;
+  private long helloSent;
+  private long lastReceived;
+  private final List<byte[]> frames = new ArrayList<>();
+  private final RequestBatch requests = new RequestBatch();
+  /** Whether the current socket's session was welcomed. */
+  private volatile boolean welcomed;
+  /** Watches the current socket's handshakes. */
   private HandshakeWatch watch;
-  /** Handshakes refused in a row; touched by the I/O thread alone. */
+  /** Handshakes refused in a row. */
   private int refusals;
   /** What callers posted while the session was being replaced, sent first in the next one. */
   private final List<Outgoing> held = new ArrayList<>();
@@ -115,7 +147,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   /** What {@link #handle} returns for an ERROR saying that the broker forgot this session. */
   private static final Welcome RESTARTED = new Welcome(-1, 0, 0, 0);
   private volatile boolean closeRequested;
-  /** A message found no connection on the current socket; touched by the I/O thread alone. */
+  /** A message found no connection on the current socket. */
   private boolean unsent;
 
   /**
@@ -173,7 +205,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
 
   @Override
   public ReplyFuture stream(String op, String name, Supplier<byte[]> args, boolean quiet) {
-    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement());
+    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement(), this::helpUntil);
     if (closeRequested) {
       reply.completeExceptionally(new BrokerException("the connection to " + address
           + " is closed"));
@@ -184,7 +216,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   }
 
   private ReplyFuture ask(String op, String name, byte[] args, boolean quiet) {
-    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement());
+    ReplyFuture reply = new ReplyFuture(nextRequestId.getAndIncrement(), this::helpUntil);
     if (closeRequested) {
       reply.completeExceptionally(new BrokerException("the connection to " + address
           + " is closed"));
@@ -192,6 +224,10 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     }
     mailbox.post(new Ask(new Request(reply.requestId(), op, name, args, quiet), reply));
     return reply;
+  }
+
+  private void helpUntil(ReplyFuture reply, long deadlineNanos) {
+    drive(reply::isDone, deadlineNanos);
   }
 
   @Override
@@ -235,167 +271,287 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     socket.close();
   }
 
+  /**
+   * The I/O thread: it runs the event loop whenever no caller does (see {@link #drive}), and ends
+   * the connection when the loop has ended.
+   */
   private void run() {
-    ZMQ.Socket socket = openSocket();
-    EventPoller poller = new EventPoller();
+    socketTurn.lock();
     try {
+      socket = openSocket();
+      poller = new EventPoller();
       poller.add(socket);
       poller.add(mailbox.channel());
-      long heartbeatNanos = 1_000_000_000L;
-      long lastSent = send(socket, MessageType.HELLO, hello.encode());
-      long helloSent = lastSent;
-      long lastReceived = System.nanoTime();
-      List<byte[]> frames = new ArrayList<>();
-      RequestBatch requests = new RequestBatch();
-      while (!closed) {
-        long wait = Math.max(0, (lastSent + heartbeatNanos - System.nanoTime()) / 1_000_000);
-        poller.poll(Math.min(wait + 1, welcomed ? 250 : 50));
-        String restart = null;
-        if (poller.readable(0)) {
-          for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
-              msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
-            lastReceived = System.nanoTime();
-            Welcome update = handle(msg);
-            if (update == RESTARTED) {
-              restart = "the broker no longer knows this client's session: it restarted";
-            } else if (update != null) {
-              heartbeatNanos = update.heartbeatMillis() * 1_000_000L;
-              workers = update.workers();
-            }
-          }
-        }
-        long now = System.nanoTime();
-        if (welcomed && now - lastReceived > brokerTimeoutNanos) {
-          restart = "nothing heard from it for " + (now - lastReceived) / 1_000_000 + " ms";
-        } else if (welcomed && unsent) {
-          // JeroMQ would connect again, but under a new identity the broker does not know.
-          restart = "the connection to it was lost";
-        }
-        if (restart != null) {
-          // The old session is gone with everything it held: say so to the callers waiting on
-          // it, and start a new one on a new socket, where no stale message waits to go out.
-          reconnect(restart);
-          closeSocket(socket);
-          socket = openSocket();
-          poller.replace(0, socket);
-          helloSent = send(socket, MessageType.HELLO, hello.encode());
-          lastSent = helloSent;
-          lastReceived = helloSent;
+      lastSent = send(socket, MessageType.HELLO, hello.encode());
+      helloSent = lastSent;
+      lastReceived = System.nanoTime();
+    } finally {
+      socketTurn.unlock();
+    }
+    try {
+      while (!ended) {
+        if (shouldRest()) {
+          LockSupport.parkNanos(this, REST_NANOS);
           continue;
         }
-        boolean newSocket = false;
-        // A message that found no connection to go on means the broker refused the handshake
-        // too, whether or not the watch has seen that yet; one refusal counts once.
-        if (!welcomed && ((watch != null && watch.refused()) | unsent)) {
-          // JeroMQ does not connect a refused socket again: a new socket tries once more.
-          newSocket = true;
-          if (++refusals >= HandshakeWatch.REFUSALS) {
-            AuthenticationException refused = new AuthenticationException("the broker at "
-                + address + " closed the connection during its handshake " + refusals
-                + " times: the authkey does not match the broker's (a wrong key, or a key on"
-                + " one side only; an authkey means CurveZMQ)");
-            if (!welcome.isDone()) {
-              welcome.completeExceptionally(refused);
-              return;
-            }
-            // Reconnecting to a broker that now has another key: callers hear it, and the
-            // connection goes on trying in case the right broker comes back.
-            refusals = 0;
-            listener.lost(refused, Set.of());
-            failAsked(refused, true);
+        socketTurn.lock();
+        try {
+          while (!ended && !shouldRest()) {
+            loopOnce(Long.MAX_VALUE);
           }
+        } finally {
+          socketTurn.unlock();
         }
-        if (!welcomed && (newSocket || now - helloSent > HELLO_RETRY_NANOS)) {
-          // Should the handshake limit not rescue a connection, a new socket does.
-          closeSocket(socket);
-          socket = openSocket();
-          poller.replace(0, socket);
-          helloSent = send(socket, MessageType.HELLO, hello.encode());
-          lastSent = helloSent;
-        }
-        if (welcomed && !held.isEmpty()) {
-          for (Outgoing out : held) {
-            mailboxFirst.add(out);
-          }
-          held.clear();
-        }
-        if ((poller.readable(1) || !mailboxFirst.isEmpty()) && welcomed) {
-          mailbox.clearSignal();
-          int bytes = 0;
-          for (Outgoing out = nextOutgoing(); out != null; out = nextOutgoing()) {
-            if (out instanceof Close) {
-              if (!frames.isEmpty()) {
-                send(socket, MessageType.SUBMIT, Wire.packBinaries(frames));
-              }
-              if (!requests.isEmpty()) {
-                send(socket, MessageType.REQUEST, requests.drain());
-              }
-              send(socket, MessageType.BYE);
-              return;
-            }
-            if (out instanceof Stream stream) {
-              out = stream.resolve();
-              if (out == null) {
-                continue;
-              }
-            }
-            if (out instanceof Ask ask) {
-              asked.sent(ask.request(), ask.reply());
-              if (requests.add(ask.request())) {
-                lastSent = send(socket, MessageType.REQUEST, requests.drain());
-              }
-              continue;
-            }
-            byte[] frame = ((Submit) out).frame();
-            if (bytes + frame.length > SUBMIT_BYTES && !frames.isEmpty()) {
-              lastSent = send(socket, MessageType.SUBMIT, Wire.packBinaries(frames));
-              frames.clear();
-              bytes = 0;
-            }
-            frames.add(frame);
-            bytes += frame.length;
-          }
-          if (!frames.isEmpty()) {
-            lastSent = send(socket, MessageType.SUBMIT, Wire.packBinaries(frames));
-            frames.clear();
-          }
-          if (!requests.isEmpty()) {
-            lastSent = send(socket, MessageType.REQUEST, requests.drain());
-          }
-        } else if (poller.readable(1)) {
-          // Between sessions: keep what callers post for the next one, without spinning on the
-          // mailbox's signal.
-          mailbox.clearSignal();
-          for (Outgoing out = mailbox.poll(); out != null; out = mailbox.poll()) {
-            if (out instanceof Close) {
-              return;
-            }
-            held.add(out);
-          }
-          if (closeRequested) {
-            return;
-          }
-        }
-        now = System.nanoTime();
-        if (now - lastSent >= heartbeatNanos && welcomed) {
-          lastSent = send(socket, MessageType.HEARTBEAT);
-        }
-      }
-    } catch (ZMQException e) {
-      if (!closed) {
-        LOG.log(Level.ERROR, "client connection failed", e);
-        listener.lost(new BrokerException("connection to " + address + " failed: " + e, e),
-            Set.of());
       }
     } finally {
-      failAsked(new BrokerException("the connection to " + address + " is closed"), true);
-      poller.close();
-      closeSocket(socket);
-      if (ownsContext) {
-        context.close();
+      socketTurn.lock();
+      try {
+        if (failure != null && !closeRequested) {
+          LOG.log(Level.ERROR, "client connection failed", failure);
+          listener.lost(new BrokerException("connection to " + address + " failed: " + failure,
+              failure), Set.of());
+        }
+        failAsked(new BrokerException("the connection to " + address + " is closed"), true);
+        poller.close();
+        closeSocket(socket);
+        if (ownsContext) {
+          context.close();
+        }
+        mailbox.close();
+      } finally {
+        socketTurn.unlock();
       }
-      mailbox.close();
     }
+  }
+
+  /**
+   * Whether the I/O thread leaves the loop to a caller: while one drives it, and for a moment
+   * after, so that the next call of a caller that calls again and again finds the loop free
+   * instead of having to wake the I/O thread out of it. What is posted meanwhile without a
+   * caller to wait for it waits at most that moment.
+   */
+  private boolean shouldRest() {
+    if (driving.get() != null) {
+      return true;
+    }
+    return welcomed && System.nanoTime() - lastDriven < REST_NANOS && !outstanding();
+  }
+
+  /** Whether the loop has something to wait for or to send. */
+  private boolean outstanding() {
+    return awaitingReplies || !mailbox.isEmpty() || listener.awaitsResults();
+  }
+
+  /**
+   * Runs the event loop on the calling thread until {@code done} holds or the deadline passes:
+   * a caller that waits for its reply reads it off the socket itself, with no hand-over between
+   * threads on the way out or back. Only one caller drives at a time; another returns at once
+   * and waits in the ordinary way, its reply read by the driver or by the I/O thread after it.
+   * Returns at once, too, on the I/O thread, on a thread that runs the loop already (a callback
+   * of a future the loop completed), between sessions and once the connection has ended.
+   */
+  void drive(BooleanSupplier done, long deadlineNanos) {
+    Thread me = Thread.currentThread();
+    if (me == thread || socketTurn.isHeldByCurrentThread() || ended || !welcomed
+        || me.isInterrupted() || !driving.compareAndSet(null, me)) {
+      return;
+    }
+    boolean handBack = true;
+    try {
+      if (!socketTurn.tryLock()) {
+        // The I/O thread runs the loop: woken, it sees a driver and lets go.
+        mailbox.wake();
+        socketTurn.lock();
+      }
+      try {
+        while (!done.getAsBoolean() && !ended && welcomed && !me.isInterrupted()) {
+          long left = deadlineNanos - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          loopOnce(left);
+        }
+      } finally {
+        lastDriven = System.nanoTime();
+        handBack = ended || !welcomed || outstanding();
+        socketTurn.unlock();
+      }
+    } finally {
+      driving.set(null);
+      if (handBack) {
+        LockSupport.unpark(thread);
+      }
+    }
+  }
+
+  /**
+   * One turn of the event loop, by the thread holding the socket turn: reads what came, keeps
+   * the session alive or replaces it, sends what callers posted, and waits up to the heartbeat,
+   * the loop's own limits and {@code maxWaitNanos} for more. Sets {@link #ended} when the
+   * connection is over.
+   */
+  private void loopOnce(long maxWaitNanos) {
+    try {
+      turn(maxWaitNanos);
+    } catch (ZMQException e) {
+      if (!closeRequested) {
+        failure = e;
+      }
+      ended = true;
+    } finally {
+      awaitingReplies = !asked.isEmpty();
+    }
+  }
+
+  private void turn(long maxWaitNanos) {
+    long wait = Math.max(0, (lastSent + heartbeatNanos - System.nanoTime()) / 1_000_000);
+    long waitMillis = Math.min(wait + 1, welcomed ? 250 : 50);
+    poller.poll(Math.min(waitMillis, maxWaitNanos / 1_000_000 + 1));
+    String restart = null;
+    if (poller.readable(0)) {
+      for (ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT); msg != null;
+          msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) {
+        lastReceived = System.nanoTime();
+        Welcome update = handle(msg);
+        if (update == RESTARTED) {
+          restart = "the broker no longer knows this client's session: it restarted";
+        } else if (update != null) {
+          heartbeatNanos = update.heartbeatMillis() * 1_000_000L;
+          workers = update.workers();
+        }
+      }
+    }
+    long now = System.nanoTime();
+    if (welcomed && now - lastReceived > brokerTimeoutNanos) {
+      restart = "nothing heard from it for " + (now - lastReceived) / 1_000_000 + " ms";
+    } else if (welcomed && unsent) {
+      // JeroMQ would connect again, but under a new identity the broker does not know.
+      restart = "the connection to it was lost";
+    }
+    if (restart != null) {
+      // The old session is gone with everything it held: say so to the callers waiting on it,
+      // and start a new one on a new socket, where no stale message waits to go out.
+      reconnect(restart);
+      closeSocket(socket);
+      socket = openSocket();
+      poller.replace(0, socket);
+      helloSent = send(socket, MessageType.HELLO, hello.encode());
+      lastSent = helloSent;
+      lastReceived = helloSent;
+      return;
+    }
+    boolean newSocket = false;
+    // A message that found no connection to go on means the broker refused the handshake too,
+    // whether or not the watch has seen that yet; one refusal counts once.
+    if (!welcomed && ((watch != null && watch.refused()) | unsent)) {
+      // JeroMQ does not connect a refused socket again: a new socket tries once more.
+      newSocket = true;
+      if (++refusals >= HandshakeWatch.REFUSALS) {
+        AuthenticationException refused = new AuthenticationException("the broker at "
+            + address + " closed the connection during its handshake " + refusals
+            + " times: the authkey does not match the broker's (a wrong key, or a key on"
+            + " one side only; an authkey means CurveZMQ)");
+        if (!welcome.isDone()) {
+          welcome.completeExceptionally(refused);
+          ended = true;
+          return;
+        }
+        // Reconnecting to a broker that now has another key: callers hear it, and the
+        // connection goes on trying in case the right broker comes back.
+        refusals = 0;
+        listener.lost(refused, Set.of());
+        failAsked(refused, true);
+      }
+    }
+    if (!welcomed && (newSocket || now - helloSent > HELLO_RETRY_NANOS)) {
+      // Should the handshake limit not rescue a connection, a new socket does.
+      closeSocket(socket);
+      socket = openSocket();
+      poller.replace(0, socket);
+      helloSent = send(socket, MessageType.HELLO, hello.encode());
+      lastSent = helloSent;
+    }
+    if (welcomed && !held.isEmpty()) {
+      mailboxFirst.addAll(held);
+      held.clear();
+    }
+    if ((poller.readable(1) || !mailboxFirst.isEmpty()) && welcomed) {
+      if (sendPosted()) {
+        ended = true;
+        return;
+      }
+    } else if (poller.readable(1)) {
+      // Between sessions: keep what callers post for the next one, without spinning on the
+      // mailbox's signal.
+      mailbox.clearSignal();
+      for (Outgoing out = mailbox.poll(); out != null; out = mailbox.poll()) {
+        if (out instanceof Close) {
+          ended = true;
+          return;
+        }
+        held.add(out);
+      }
+      if (closeRequested) {
+        ended = true;
+        return;
+      }
+    }
+    now = System.nanoTime();
+    if (now - lastSent >= heartbeatNanos && welcomed) {
+      lastSent = send(socket, MessageType.HEARTBEAT);
+    }
+  }
+
+  /**
+   * Sends what callers posted: task frames together as SUBMITs, requests together as REQUESTs.
+   *
+   * @return whether a Close was among them, after which BYE has been said
+   */
+  private boolean sendPosted() {
+    mailbox.clearSignal();
+    int bytes = 0;
+    for (Outgoing out = nextOutgoing(); out != null; out = nextOutgoing()) {
+      if (out instanceof Close) {
+        if (!frames.isEmpty()) {
+          send(socket, MessageType.SUBMIT, Wire.packBinaries(frames));
+          frames.clear();
+        }
+        if (!requests.isEmpty()) {
+          send(socket, MessageType.REQUEST, requests.drain());
+        }
+        send(socket, MessageType.BYE);
+        return true;
+      }
+      if (out instanceof Stream stream) {
+        out = stream.resolve();
+        if (out == null) {
+          continue;
+        }
+      }
+      if (out instanceof Ask ask) {
+        asked.sent(ask.request(), ask.reply());
+        if (requests.add(ask.request())) {
+          lastSent = send(socket, MessageType.REQUEST, requests.drain());
+        }
+        continue;
+      }
+      byte[] frame = ((Submit) out).frame();
+      if (bytes + frame.length > SUBMIT_BYTES && !frames.isEmpty()) {
+        lastSent = send(socket, MessageType.SUBMIT, Wire.packBinaries(frames));
+        frames.clear();
+        bytes = 0;
+      }
+      frames.add(frame);
+      bytes += frame.length;
+    }
+    if (!frames.isEmpty()) {
+      lastSent = send(socket, MessageType.SUBMIT, Wire.packBinaries(frames));
+      frames.clear();
+    }
+    if (!requests.isEmpty()) {
+      lastSent = send(socket, MessageType.REQUEST, requests.drain());
+    }
+    return false;
   }
 
   private Outgoing nextOutgoing() {
@@ -563,6 +719,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     }
     closeRequested = true;
     mailbox.post(new Close());
+    LockSupport.unpark(thread);
     try {
       thread.join(2000);
     } catch (InterruptedException e) {

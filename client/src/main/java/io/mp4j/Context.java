@@ -293,5 +293,10 @@ public final class Context extends SharedObjects implements AutoCloseable {
 
     @Override
     public void lost(Mp4jException cause, java.util.Set<Long> notSent) {}
+
+    @Override
+    public boolean awaitsResults() {
+      return false;
+    }
   };
 }

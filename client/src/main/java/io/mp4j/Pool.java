@@ -572,7 +572,7 @@ public final class Pool implements AutoCloseable {
         future.complete(value);
       }
     }));
-    return new AsyncResult<>(future, backend.callbacks());
+    return new AsyncResult<>(future, backend);
   }
 
   private <R> AsyncResult<List<R>> startMap(
@@ -587,7 +587,7 @@ public final class Pool implements AutoCloseable {
     CompletableFuture<List<R>> future = new CompletableFuture<>();
     if (size == 0) {
       future.complete(new ArrayList<>());
-      return new AsyncResult<>(future, backend.callbacks());
+      return new AsyncResult<>(future, backend);
     }
     int chunk = chunkSize > 0 ? chunkSize : defaultChunkSize > 0 ? defaultChunkSize
         : pythonChunkSize(size, backend.processes());
@@ -618,7 +618,7 @@ public final class Pool implements AutoCloseable {
         throw e;
       }
     }
-    return new AsyncResult<>(future, backend.callbacks());
+    return new AsyncResult<>(future, backend);
   }
 
   private <T, R> ResultIterator<R> startImap(

@@ -234,6 +234,16 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
   }
 
   @Override
+  public void helpUntil(java.util.concurrent.Future<?> result, long deadlineNanos) {
+    connection.drive(result::isDone, deadlineNanos);
+  }
+
+  @Override
+  public boolean awaitsResults() {
+    return !pending.isEmpty();
+  }
+
+  @Override
   public java.util.concurrent.Executor callbacks() {
     return resultThread;
   }

@@ -477,7 +477,7 @@ class ManagerSemanticsTest {
       }
     });
     waiter.start();
-    await().atMost(Duration.ofSeconds(10)).until(() -> waiter.getState() == Thread.State.WAITING);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Waiting.forReply(waiter));
     waiter.interrupt();
     waiter.join(10_000);
     assertTrue(interrupted.get());

@@ -109,12 +109,32 @@ class QueueTest {
       }
     });
     taker.start();
-    org.awaitility.Awaitility.await().until(() -> taker.getState() == Thread.State.WAITING);
+    org.awaitility.Awaitility.await().until(() -> Waiting.forReply(taker));
     taker.interrupt();
     taker.join(10_000);
     assertTrue(outcome.get() instanceof InterruptedException, String.valueOf(outcome.get()));
     queue.put("kept");
     assertEquals("kept", queue.poll(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void interruptedThread_canStillPut_andTheConnectionGoesOn() throws Exception {
+    Queue<String> queue = context.queue(String.class);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread putter = new Thread(() -> {
+      Thread.currentThread().interrupt();
+      try {
+        queue.put("put while interrupted");
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    });
+    putter.start();
+    putter.join(10_000);
+    assertEquals(null, failure.get());
+    assertEquals("put while interrupted", queue.poll(5, TimeUnit.SECONDS));
+    queue.put("after");
+    assertEquals("after", queue.poll(5, TimeUnit.SECONDS));
   }
 
   @Test

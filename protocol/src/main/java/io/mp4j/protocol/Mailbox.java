@@ -55,11 +55,18 @@ public final class Mailbox<T> implements Closeable {
   public void wake() {
     if (signalled.compareAndSet(false, true)) {
       synchronized (one) {
+        // NIO closes a channel written by an interrupted thread: the interrupt is kept for the
+        // poster's own waits instead, and the pipe stays open for everyone else's posts.
+        boolean interrupted = Thread.interrupted();
         try {
           one.clear();
           pipe.sink().write(one);
         } catch (IOException e) {
           // The loop has closed the mailbox; there is nobody left to wake.
+        } finally {
+          if (interrupted) {
+            Thread.currentThread().interrupt();
+          }
         }
       }
     }

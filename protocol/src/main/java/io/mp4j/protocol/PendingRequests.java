@@ -48,6 +48,11 @@ public final class PendingRequests {
     }
   }
 
+  /** Whether no request waits for its reply. */
+  public boolean isEmpty() {
+    return byId.isEmpty();
+  }
+
   /** Fails every request still waiting, quiet ones too: whether they took effect is unknown. */
   public void failAll(Throwable cause) {
     List<Pending> waiting = new ArrayList<>(byId.values());
