@@ -8,9 +8,11 @@ interface Backend {
   /**
    * Starts a batch; its listener hears of each call's outcome.
    *
+   * @param callerWaits whether the calling thread waits for the outcome next (see
+   *     {@link #helpUntil}), so that nothing needs to be woken to send the batch
    * @throws EncodingException when an argument or the task cannot be encoded
    */
-  void execute(Batch batch);
+  void execute(Batch batch, boolean callerWaits);
 
   /**
    * Called by a thread about to wait for a result: the backend may have it do its own I/O until

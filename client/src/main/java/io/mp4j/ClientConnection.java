@@ -46,10 +46,12 @@ import org.zeromq.ZMQException;
 import org.zeromq.ZMsg;
 
 /**
- * The client's half of the conversation with the broker: one I/O thread owns the DEALER socket,
- * and callers hand it task frames through a {@link Mailbox} (the Freelance client's two halves).
- * Frames posted close together leave as one SUBMIT message. Results go to the listener on the
- * I/O thread, which must hand them on at once.
+ * The client's half of the conversation with the broker: callers post task frames and requests
+ * through a {@link Mailbox}, and one thread at a time runs the event loop on the DEALER socket
+ * that sends them and reads what comes back. That thread is the connection's I/O thread, or a
+ * caller waiting for its own reply (see {@link #drive}), which then needs no hand-over between
+ * threads either way. Frames posted close together leave as one SUBMIT message. Results go to
+ * the listener on the loop's thread, which must hand them on at once.
  */
 final class ClientConnection implements AutoCloseable, BrokerChannel {
   private static final System.Logger LOG = System.getLogger("io.mp4j.client");
@@ -57,7 +59,12 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   private static final long HELLO_RETRY_NANOS = 3_000_000_000L;
   private static final int HANDSHAKE_MILLIS = 1000;
   /** How long the I/O thread leaves the loop alone after a caller drove it (see shouldRest). */
-  private static final long REST_NANOS = 2_000_000L;
+  private static final long REST_NANOS = 10_000_000L;
+  /**
+   * How long a post may wait for the caller that posted it to drive the loop before the I/O
+   * thread sends it itself: a caller posts, then waits.
+   */
+  private static final long GRACE_NANOS = 200_000L;
 
   /** What the connection reports; called on the I/O thread. */
   interface Listener {
@@ -121,6 +128,12 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   private final AtomicReference<Thread> driving = new AtomicReference<>();
   /** When a caller last stopped driving the loop, by {@link System#nanoTime}. */
   private volatile long lastDriven = System.nanoTime() - REST_NANOS;
+  /** When a caller last posted something to send. */
+  private volatile long lastPosted;
+  /** The caller that drove the loop last. */
+  private volatile Thread lastDriver;
+  /** Whether the I/O thread is resting or about to. */
+  private volatile boolean resting;
   /** Whether the loop is over; then the I/O thread ends the connection. */
   private volatile boolean ended;
   /** Why the loop ended, when it failed. */
@@ -188,9 +201,13 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     }
   }
 
-  /** Queues one task frame for the broker; callable from any thread. */
-  void submit(byte[] frame) {
-    mailbox.post(new Submit(frame));
+  /**
+   * Queues one task frame for the broker; callable from any thread.
+   *
+   * @param callerWaits whether the calling thread waits for the result next (see {@link #post})
+   */
+  void submit(byte[] frame, boolean callerWaits) {
+    post(new Submit(frame), callerWaits);
   }
 
   @Override
@@ -211,7 +228,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
           + " is closed"));
       return reply;
     }
-    mailbox.post(new Stream(op, name, args, quiet, reply));
+    post(new Stream(op, name, args, quiet, reply), false);
     return reply;
   }
 
@@ -222,8 +239,23 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
           + " is closed"));
       return reply;
     }
-    mailbox.post(new Ask(new Request(reply.requestId(), op, name, args, quiet), reply));
+    post(new Ask(new Request(reply.requestId(), op, name, args, quiet), reply), !quiet);
     return reply;
+  }
+
+  /**
+   * Posts what is to be sent. A resting I/O thread is woken to send it, unless a caller drives
+   * the loop now, or the poster is the caller that drove it last and is likely to wait next,
+   * driving the loop itself: a request, or a task whose result it waits for. (A request that
+   * nobody waits for then leaves when the I/O thread's rest ends, within {@link #REST_NANOS}.)
+   */
+  private void post(Outgoing out, boolean likelyWaited) {
+    lastPosted = System.nanoTime();
+    mailbox.post(out);
+    if (resting && driving.get() == null
+        && !(likelyWaited && Thread.currentThread() == lastDriver)) {
+      LockSupport.unpark(thread);
+    }
   }
 
   private void helpUntil(ReplyFuture reply, long deadlineNanos) {
@@ -291,10 +323,18 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     try {
       while (!ended) {
         if (shouldRest()) {
-          LockSupport.parkNanos(this, REST_NANOS);
+          resting = true;
+          if (shouldRest()) {
+            // A driver unparks this thread as it leaves; a fresh post is looked at again soon.
+            boolean fresh = driving.get() == null && outstanding();
+            LockSupport.parkNanos(this, fresh ? GRACE_NANOS : REST_NANOS);
+          }
+          resting = false;
           continue;
         }
-        socketTurn.lock();
+        if (!socketTurn.tryLock()) {
+          continue; // a caller came to drive the loop after all
+        }
         try {
           while (!ended && !shouldRest()) {
             loopOnce(Long.MAX_VALUE);
@@ -328,13 +368,19 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
    * Whether the I/O thread leaves the loop to a caller: while one drives it, and for a moment
    * after, so that the next call of a caller that calls again and again finds the loop free
    * instead of having to wake the I/O thread out of it. What is posted meanwhile without a
-   * caller to wait for it waits at most that moment.
+   * caller to wait for it waits at most that moment; the I/O thread takes over sooner when a
+   * driver leaves something unanswered, unless it was posted too recently for its poster to
+   * have come to drive.
    */
   private boolean shouldRest() {
     if (driving.get() != null) {
       return true;
     }
-    return welcomed && System.nanoTime() - lastDriven < REST_NANOS && !outstanding();
+    long now = System.nanoTime();
+    if (!welcomed || now - lastDriven >= REST_NANOS) {
+      return false;
+    }
+    return !outstanding() || now - lastPosted < GRACE_NANOS;
   }
 
   /** Whether the loop has something to wait for or to send. */
@@ -373,6 +419,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
         }
       } finally {
         lastDriven = System.nanoTime();
+        lastDriver = me;
         handBack = ended || !welcomed || outstanding();
         socketTurn.unlock();
       }

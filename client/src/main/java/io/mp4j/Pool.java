@@ -385,7 +385,7 @@ public final class Pool implements AutoCloseable {
    * @throws RejectedExecutionException when the pool was shut down or terminated
    */
   public <T, R> R apply(Task<T, R> task, T argument) {
-    return await(applyAsync(task, argument));
+    return await(startApply(TaskFunction.of(task), Arrays.asList(argument), true));
   }
 
   /**
@@ -401,7 +401,7 @@ public final class Pool implements AutoCloseable {
    * @throws RejectedExecutionException when the pool was shut down or terminated
    */
   public <R> R apply(Task0<R> task) {
-    return await(applyAsync(task));
+    return await(startApply(TaskFunction.of(task), Arrays.asList((Object) null), true));
   }
 
   /**
@@ -421,7 +421,8 @@ public final class Pool implements AutoCloseable {
    * @throws RejectedExecutionException when the pool was shut down or terminated
    */
   public <A, B, R> R apply(Task2<A, B, R> task, A first, B second) {
-    return await(applyAsync(task, first, second));
+    return await(startApply(TaskFunction.of(task), List.of(Arrays.asList(first, second)),
+        true));
   }
 
   /**
@@ -436,7 +437,7 @@ public final class Pool implements AutoCloseable {
    * @throws RejectedExecutionException when the pool was shut down or terminated
    */
   public <T, R> AsyncResult<R> applyAsync(Task<T, R> task, T argument) {
-    return startApply(TaskFunction.of(task), Arrays.asList(argument));
+    return startApply(TaskFunction.of(task), Arrays.asList(argument), false);
   }
 
   /**
@@ -448,7 +449,7 @@ public final class Pool implements AutoCloseable {
    * @throws RejectedExecutionException when the pool was shut down or terminated
    */
   public <R> AsyncResult<R> applyAsync(Task0<R> task) {
-    return startApply(TaskFunction.of(task), Arrays.asList((Object) null));
+    return startApply(TaskFunction.of(task), Arrays.asList((Object) null), false);
   }
 
   /**
@@ -465,7 +466,7 @@ public final class Pool implements AutoCloseable {
    * @throws RejectedExecutionException when the pool was shut down or terminated
    */
   public <A, B, R> AsyncResult<R> applyAsync(Task2<A, B, R> task, A first, B second) {
-    return startApply(TaskFunction.of(task), List.of(Arrays.asList(first, second)));
+    return startApply(TaskFunction.of(task), List.of(Arrays.asList(first, second)), false);
   }
 
   /**
@@ -560,10 +561,11 @@ public final class Pool implements AutoCloseable {
     }
   }
 
-  private <R> AsyncResult<R> startApply(TaskFunction function, List<?> items) {
+  private <R> AsyncResult<R> startApply(TaskFunction function, List<?> items,
+      boolean callerWaits) {
     requireRunning();
     CompletableFuture<R> future = new CompletableFuture<>();
-    submit(new Batch(function, items, (offset, values, errors) -> {
+    submit(callerWaits, new Batch(function, items, (offset, values, errors) -> {
       if (errors != null && errors[0] != null) {
         future.completeExceptionally(errors[0]);
       } else {
@@ -641,6 +643,10 @@ public final class Pool implements AutoCloseable {
 
   /** Submits a batch and counts it as outstanding until all its calls report. */
   private void submit(Batch batch) {
+    submit(false, batch);
+  }
+
+  private void submit(boolean callerWaits, Batch batch) {
     AtomicInteger left = new AtomicInteger(batch.size());
     BatchListener inner = batch.listener();
     Batch counted = new Batch(batch.function(), batch.items(), (offset, values, errors) -> {
@@ -655,7 +661,7 @@ public final class Pool implements AutoCloseable {
     });
     outstanding.incrementAndGet();
     try {
-      backend.execute(counted);
+      backend.execute(counted, callerWaits);
     } catch (RuntimeException e) {
       finished();
       throw e;

@@ -206,6 +206,7 @@ public final class Process {
    */
   public void join() throws InterruptedException {
     requireStarted();
+    context.processBackend().helpUntil(exit, Long.MAX_VALUE);
     try {
       exit.get();
     } catch (ExecutionException e) {
@@ -224,6 +225,10 @@ public final class Process {
    */
   public boolean join(long timeout, TimeUnit unit) throws InterruptedException {
     requireStarted();
+    long nanos = unit.toNanos(timeout);
+    long now = System.nanoTime();
+    context.processBackend().helpUntil(exit, nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE
+        : now + nanos);
     try {
       exit.get(timeout, unit);
       return true;

@@ -77,7 +77,7 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
   }
 
   @Override
-  public void execute(Batch batch) {
+  public void execute(Batch batch, boolean callerWaits) {
     byte[] function = batch.function().descriptor();
     batch.function().resultReader();
     int size = batch.size();
@@ -93,7 +93,8 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
         }
         long taskId = nextTaskId.getAndIncrement();
         send(batch, taskId, from, to,
-            TaskFrame.encodeCalls(taskId, to - from, function, calls.toBufferList()));
+            TaskFrame.encodeCalls(taskId, to - from, function, calls.toBufferList()),
+            callerWaits);
         from = to;
       } catch (CodecException e) {
         throw new EncodingException(e.getMessage(), e);
@@ -103,7 +104,8 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
     }
   }
 
-  private void send(Batch batch, long taskId, int from, int to, byte[] frame) {
+  private void send(Batch batch, long taskId, int from, int to, byte[] frame,
+      boolean callerWaits) {
     if (frame.length > connection.maxMessageBytes() - 1024) {
       throw new EncodingException("the arguments of " + (to - from == 1 ? "one call" : (to - from)
           + " calls") + " encode to " + frame.length + " bytes, over the broker's limit of "
@@ -114,7 +116,7 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
       pending.remove(taskId);
       throw new java.util.concurrent.RejectedExecutionException("the pool was terminated");
     }
-    connection.submit(frame);
+    connection.submit(frame, callerWaits);
   }
 
   /**
@@ -129,7 +131,7 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
     long taskId = nextTaskId.getAndIncrement();
     byte[] frame = new TaskFrame(taskId, 0, batch.size(), function, args, true).encode();
     pending.put(taskId, new Pending(batch, 0, batch.size()));
-    connection.submit(frame);
+    connection.submit(frame, false);
     return taskId;
   }
 

@@ -50,7 +50,7 @@ final class ThreadBackend implements Backend {
   }
 
   @Override
-  public void execute(Batch batch) {
+  public void execute(Batch batch, boolean callerWaits) {
     try {
       executor.execute(() -> run(batch));
     } catch (RejectedExecutionException e) {
