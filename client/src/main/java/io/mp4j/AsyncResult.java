@@ -24,15 +24,24 @@ import java.util.function.BiConsumer;
 public final class AsyncResult<T> {
   private final CompletableFuture<T> future;
   private final Backend backend;
+  private final boolean oneCall;
 
-  AsyncResult(CompletableFuture<T> future, Backend backend) {
+  /**
+   * A future result.
+   *
+   * @param oneCall whether it is one call's result: a thread waiting for it does the backend's
+   *     I/O meanwhile (see {@link Backend#helpUntil}). Not for a map's, whose results come as
+   *     many messages: the map ran at less than half its speed when the waiting thread read them.
+   */
+  AsyncResult(CompletableFuture<T> future, Backend backend, boolean oneCall) {
     this.future = future;
     this.backend = backend;
+    this.oneCall = oneCall;
   }
 
   /** Lets the backend put this thread to work on its I/O until the result or the deadline. */
   private void help(long deadlineNanos) {
-    if (!future.isDone()) {
+    if (oneCall && !future.isDone()) {
       backend.helpUntil(future, deadlineNanos);
     }
   }

@@ -574,7 +574,7 @@ public final class Pool implements AutoCloseable {
         future.complete(value);
       }
     }));
-    return new AsyncResult<>(future, backend);
+    return new AsyncResult<>(future, backend, true);
   }
 
   private <R> AsyncResult<List<R>> startMap(
@@ -589,7 +589,7 @@ public final class Pool implements AutoCloseable {
     CompletableFuture<List<R>> future = new CompletableFuture<>();
     if (size == 0) {
       future.complete(new ArrayList<>());
-      return new AsyncResult<>(future, backend);
+      return new AsyncResult<>(future, backend, false);
     }
     int chunk = chunkSize > 0 ? chunkSize : defaultChunkSize > 0 ? defaultChunkSize
         : pythonChunkSize(size, backend.processes());
@@ -620,7 +620,7 @@ public final class Pool implements AutoCloseable {
         throw e;
       }
     }
-    return new AsyncResult<>(future, backend);
+    return new AsyncResult<>(future, backend, false);
   }
 
   private <T, R> ResultIterator<R> startImap(
