@@ -78,10 +78,9 @@ final class ApplyLatencyBenchmark implements Benchmark {
             Latency.micros(standalone.p50Nanos()), Latency.micros(raw.p50Nanos()),
             (double) standalone.p99Nanos() / raw.p99Nanos()),
         ratio <= GOAL_STANDALONE_OVER_RAW);
-    section.note("The bare path has one thread at each end, as mp4j's worker has (its task"
-        + " thread runs the event loop while it waits for a task); mp4j's client hands each call"
-        + " over twice more: from the caller to the client's I/O thread and back. Each JVM also"
-        + " frames, encodes and routes the call.");
+    section.note("The bare path has one thread at each end, as mp4j has: its worker's task"
+        + " thread runs the event loop while it waits for a task, and its caller while it waits"
+        + " for the result. Each JVM also frames, encodes and routes the call.");
     return section;
   }
 
