@@ -46,7 +46,8 @@ public final class AsyncResult<T> {
     }
   }
 
-  private static long deadlineAfter(long timeout, TimeUnit unit) {
+  /** The {@link System#nanoTime} deadline a timed wait starts with; Long.MAX_VALUE if none. */
+  static long deadlineAfter(long timeout, TimeUnit unit) {
     long now = System.nanoTime();
     long nanos = unit.toNanos(timeout);
     return nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;

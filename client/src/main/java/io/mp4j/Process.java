@@ -225,10 +225,7 @@ public final class Process {
    */
   public boolean join(long timeout, TimeUnit unit) throws InterruptedException {
     requireStarted();
-    long nanos = unit.toNanos(timeout);
-    long now = System.nanoTime();
-    context.processBackend().helpUntil(exit, nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE
-        : now + nanos);
+    context.processBackend().helpUntil(exit, AsyncResult.deadlineAfter(timeout, unit));
     try {
       exit.get(timeout, unit);
       return true;
