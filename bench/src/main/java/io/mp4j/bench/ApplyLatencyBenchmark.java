@@ -11,6 +11,8 @@ import java.util.Locale;
 final class ApplyLatencyBenchmark implements Benchmark {
   static final double GOAL_STANDALONE_OVER_RAW = 1.2;
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  /** Blocks of calls in which the standalone pool and the bare round trip take turns. */
+  private static final int BLOCKS = 10;
 
   @Override
   public String key() {
@@ -34,8 +36,10 @@ final class ApplyLatencyBenchmark implements Benchmark {
             + " inproc). Standalone is a BrokerMain JVM, a WorkerMain --processes %d JVM and"
             + " Pool.connect, all over TCP on loopback. Before the warm-up, each pool runs calls"
             + " until all %d workers have answered one. The limit is bare JeroMQ through the"
-            + " same one-hop broker as benchmark 2 with one 8-byte request in flight.",
-            sizes.applyWarmup(), sizes.applyCalls(), processes, processes, processes));
+            + " same one-hop broker as benchmark 2 with one 8-byte request in flight, warmed"
+            + " as long; it and the standalone pool take turns, %d blocks of %,d calls each.",
+            sizes.applyWarmup(), sizes.applyCalls(), processes, processes, processes, BLOCKS,
+            sizes.applyCalls() / BLOCKS));
 
     Latency local;
     try (Pool pool = Pool.create(processes)) {
@@ -46,7 +50,9 @@ final class ApplyLatencyBenchmark implements Benchmark {
     section.figure(Side.MP4J, "local: Pool.create(" + processes + ").apply", local.format(),
         local.detail());
 
-    Latency standalone = standalone(sizes, processes);
+    Latency[] standaloneAndRaw = standaloneAndRaw(sizes, processes);
+    Latency standalone = standaloneAndRaw[0];
+    Latency raw = standaloneAndRaw[1];
     section.figure(Side.MP4J, "standalone broker: Pool.connect(...).apply", standalone.format(),
         standalone.detail());
 
@@ -56,12 +62,6 @@ final class ApplyLatencyBenchmark implements Benchmark {
     if (python != null) {
       section.figure(Side.PYTHON, "Pool(" + processes + ").apply", python.format(),
           python.detail());
-    }
-
-    Latency raw;
-    try (RawZmq zmq = RawZmq.start()) {
-      zmq.roundTrips(sizes.applyWarmup());
-      raw = Latency.of(zmq.roundTrips(sizes.applyCalls()));
     }
     section.figure(Side.LIMIT, "bare JeroMQ one-hop broker", raw.format(), raw.detail());
 
@@ -84,17 +84,24 @@ final class ApplyLatencyBenchmark implements Benchmark {
     return section;
   }
 
-  private static Latency standalone(Sizes sizes, int processes) {
+  /**
+   * The standalone pool's apply and the bare round trip, timed in turns of {@link #BLOCKS}
+   * blocks each, with both set up and warmed first.
+   */
+  private static Latency[] standaloneAndRaw(Sizes sizes, int processes) {
     String address = "tcp://127.0.0.1:" + RawZmq.freePort();
     try (ChildProcess broker = ChildProcess.startJava("broker", "mp4j broker listening on",
             START_TIMEOUT, BrokerMain.class.getName(), "--bind", address);
         ChildProcess workers = ChildProcess.startJava("worker", "processes serving",
             START_TIMEOUT, WorkerMain.class.getName(), "--connect", address,
             "--processes", Integer.toString(processes));
-        Pool pool = Pool.connect(address, null)) {
+        Pool pool = Pool.connect(address, null);
+        RawZmq zmq = RawZmq.start()) {
       Warmup.awaitWorkers(pool, processes);
       warmUp(pool, sizes.applyWarmup());
-      return Latency.of(timeApplies(pool, sizes.applyCalls()));
+      zmq.roundTrips(sizes.applyWarmup());
+      return Latency.interleaved(sizes.applyCalls(), BLOCKS, calls -> timeApplies(pool, calls),
+          zmq::roundTrips);
     }
   }
 

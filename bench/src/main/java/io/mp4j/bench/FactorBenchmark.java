@@ -75,8 +75,9 @@ final class FactorBenchmark implements Benchmark {
             + " on this machine: %,d ints were factored once and timed, and the count scaled"
             + " from them. Both sides are warmed first (the JIT of every JVM): the sequential one"
             + " by that timing, after the first %,d ints; the pool, once each worker answered a"
-            + " call, by one untimed map of all of them. Creating the pool is not timed. The"
-            + " median of %d timed runs each. Python does the same on %,d ints (it is much"
+            + " call, by one untimed map of all of them. Creating the pool is not timed. %d"
+            + " pairs of timed runs, each a sequential run then a parallel one; the median of"
+            + " each side and of the pairs' speedups. Python does the same on %,d ints (it is much"
             + " slower), warmed on %,d.",
             count, FIRST, processes, SEQUENTIAL_TARGET_SECONDS, sizes.factorCount(),
             sizes.factorWarmup(), RUNS, sizes.pythonFactorCount(), sizes.pythonFactorWarmup()));
@@ -84,41 +85,40 @@ final class FactorBenchmark implements Benchmark {
     List<Long> warm = numbers.subList(0, Math.min(count, sizes.factorWarmup()));
 
     warm.forEach(PrimeFactors::factors);
-    List<List<Long>> sequential = null;
+    List<List<Long>> sequential;
     double[] sequentialRuns = new double[RUNS];
-    for (int run = 0; run < RUNS; run++) {
-      long start = System.nanoTime();
-      sequential = new ArrayList<>(count);
-      for (long n : numbers) {
-        sequential.add(PrimeFactors.factors(n));
-      }
-      sequentialRuns[run] = (System.nanoTime() - start) / 1e9;
-    }
-    double sequentialSeconds = median(sequentialRuns);
-
     double[] parallelRuns = new double[RUNS];
+    double[] speedups = new double[RUNS];
     try (Pool pool = Pool.create(processes)) {
       Warmup.awaitWorkers(pool, processes);
       pool.map(FACTORS, warm);
       // The client's half of a map (encoding, decoding) runs interpreted at first; a short
       // warm-up left it compiling during the timed runs.
       pool.map(FACTORS, numbers);
+      // Each parallel run right after a sequential one: this machine's speed drifts over the
+      // half minute of runs, and a speedup from runs far apart measured the drift too.
       for (int run = 0; run < RUNS; run++) {
         long start = System.nanoTime();
+        sequential = sequential(numbers);
+        sequentialRuns[run] = (System.nanoTime() - start) / 1e9;
+        start = System.nanoTime();
         List<List<Long>> parallel = pool.map(FACTORS, numbers);
         parallelRuns[run] = (System.nanoTime() - start) / 1e9;
         if (!parallel.equals(sequential)) {
           throw new IllegalStateException("the pool's factors differ from the sequential ones");
         }
+        speedups[run] = sequentialRuns[run] / parallelRuns[run];
       }
     }
+    double sequentialSeconds = median(sequentialRuns);
     double parallelSeconds = median(parallelRuns);
-    double speedup = sequentialSeconds / parallelSeconds;
+    double speedup = median(speedups);
     section.figure(Side.MP4J, "sequential, one thread", rate(count, sequentialSeconds),
         seconds(count, sequentialSeconds) + " (median of " + RUNS + ")");
     section.figure(Side.MP4J, "Pool.create(" + processes + ").map", rate(count, parallelSeconds),
         seconds(count, parallelSeconds) + " (median of " + RUNS + ")");
-    section.figure(Side.MP4J, "speedup", String.format(Locale.US, "%.2fx", speedup), "");
+    section.figure(Side.MP4J, "speedup", String.format(Locale.US, "%.2fx", speedup),
+        "median of the " + RUNS + " pairs' speedups");
 
     JsonNode python = Benchmark.python(context, section, () -> context.python().run("factor",
         "--count", sizes.pythonFactorCount(), "--warm", sizes.pythonFactorWarmup(),
@@ -138,6 +138,14 @@ final class FactorBenchmark implements Benchmark {
     section.goal("mp4j speedup >= " + GOAL_SPEEDUP + "x",
         String.format(Locale.US, "%.2fx", speedup), speedup >= GOAL_SPEEDUP);
     return section;
+  }
+
+  private static List<List<Long>> sequential(List<Long> numbers) {
+    List<List<Long>> factors = new ArrayList<>(numbers.size());
+    for (long n : numbers) {
+      factors.add(PrimeFactors.factors(n));
+    }
+    return factors;
   }
 
   static double median(double[] runs) {

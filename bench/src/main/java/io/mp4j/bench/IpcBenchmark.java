@@ -1,10 +1,12 @@
 package io.mp4j.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mp4j.Connection;
 import io.mp4j.Pipe;
 import io.mp4j.Process;
 import io.mp4j.Queue;
 import io.mp4j.bench.Section.Side;
+import java.io.EOFException;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -22,6 +24,8 @@ final class IpcBenchmark implements Benchmark {
    * on either path were still compiling it, and both p50s were about twice the warm ones.
    */
   private static final int RTT_WARMUP_PER_CALL = 10;
+  /** Blocks of round trips in which the pipe and the bare path take turns. */
+  private static final int RTT_BLOCKS = 10;
 
   @Override
   public String key() {
@@ -46,7 +50,8 @@ final class IpcBenchmark implements Benchmark {
         "Queue: a producer process puts %,d small ints (then as many 1 KiB byte arrays) into a"
             + " queue that the parent takes from; items/s from the first item taken to the"
             + " last, median of %d rounds. Pipe: %,d sequential send and receive round trips"
-            + " with an echoing child process, after %,d warm-up ones; and %,d one-way"
+            + " with an echoing child process, after %,d warm-up ones, in %d blocks that take"
+            + " turns with as many of the bare round trip, warmed as long; and %,d one-way"
             + " messages, timed until the child's answer. Process: start then join of a"
             + " process that does nothing, %,d times after 10 warm-up ones, median. %d"
             + " discarded rounds of each queue and one-way run come"
@@ -54,11 +59,13 @@ final class IpcBenchmark implements Benchmark {
             + " path)."
             + " mp4j runs in a local Context; Python with its default start method, and for"
             + " processes with 'spawn' too.",
-        items, ROUNDS, calls, calls * RTT_WARMUP_PER_CALL, calls * 5, cycles, WARMUP_ROUNDS));
+        items, ROUNDS, calls, calls * RTT_WARMUP_PER_CALL, RTT_BLOCKS, calls * 5, cycles,
+        WARMUP_ROUNDS));
 
     double ints;
     double kibibytes;
     Latency roundTrip;
+    Latency raw;
     double oneWay;
     double processMillis;
     try (io.mp4j.Context ctx = io.mp4j.Context.local()) {
@@ -74,7 +81,9 @@ final class IpcBenchmark implements Benchmark {
       }
       ints = median(() -> queueRate(ctx, items, false));
       kibibytes = median(() -> queueRate(ctx, items, true));
-      roundTrip = pipeRoundTrips(ctx, calls * RTT_WARMUP_PER_CALL, calls);
+      Latency[] pipeAndRaw = pipeAndRawRoundTrips(ctx, calls * RTT_WARMUP_PER_CALL, calls);
+      roundTrip = pipeAndRaw[0];
+      raw = pipeAndRaw[1];
       oneWay = median(() -> pipeOneWay(ctx, calls * 5));
       processMillis = processStartJoin(ctx, cycles);
     }
@@ -103,11 +112,6 @@ final class IpcBenchmark implements Benchmark {
           millis(python.get("process_start_join_ms").asDouble()), "median, default method");
       section.figure(Side.PYTHON, "Process start to join, 'spawn'",
           millis(python.get("process_start_join_spawn_ms").asDouble()), "median");
-    }
-    Latency raw;
-    try (RawZmq zmq = RawZmq.start()) {
-      zmq.roundTrips(calls * RTT_WARMUP_PER_CALL);
-      raw = Latency.of(zmq.roundTrips(calls));
     }
     section.figure(Side.LIMIT, "bare JeroMQ one-hop broker round trip", raw.format(),
         raw.detail());
@@ -168,25 +172,43 @@ final class IpcBenchmark implements Benchmark {
     return (count - 1) / seconds;
   }
 
-  private static Latency pipeRoundTrips(io.mp4j.Context ctx, int warmup, int calls)
+  /**
+   * The pipe's round trip with an echoing child and the bare one-hop round trip, timed in turns
+   * of {@link #RTT_BLOCKS} blocks each, with both warmed first.
+   */
+  private static Latency[] pipeAndRawRoundTrips(io.mp4j.Context ctx, int warmup, int calls)
       throws Exception {
     Pipe<Integer> pipe = ctx.pipe(Integer.class);
     Process child = ctx.process(IpcTasks::echo, pipe.second());
     child.start();
-    for (int i = 0; i < warmup; i++) {
-      pipe.first().send(i);
-      pipe.first().recv();
-    }
-    long[] nanos = new long[calls];
-    for (int i = 0; i < calls; i++) {
-      long start = System.nanoTime();
-      pipe.first().send(i);
-      pipe.first().recv();
-      nanos[i] = System.nanoTime() - start;
+    Latency[] both;
+    try (RawZmq zmq = RawZmq.start()) {
+      pipeRoundTrips(pipe.first(), warmup);
+      zmq.roundTrips(warmup);
+      both = Latency.interleaved(calls, RTT_BLOCKS,
+          blockCalls -> pipeRoundTrips(pipe.first(), blockCalls), zmq::roundTrips);
     }
     pipe.first().close();
     child.join();
-    return Latency.of(nanos);
+    return both;
+  }
+
+  private static long[] pipeRoundTrips(Connection<Integer> end, int calls) {
+    long[] nanos = new long[calls];
+    try {
+      for (int i = 0; i < calls; i++) {
+        long start = System.nanoTime();
+        end.send(i);
+        end.recv();
+        nanos[i] = System.nanoTime() - start;
+      }
+    } catch (EOFException e) {
+      throw new IllegalStateException("the echoing child stopped answering", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    return nanos;
   }
 
   private static double pipeOneWay(io.mp4j.Context ctx, int messages) throws Exception {

@@ -2,6 +2,7 @@ package io.mp4j.bench;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.IntFunction;
 
 /** Percentiles of sequential round-trip times, in nanoseconds. */
 record Latency(int calls, long p50Nanos, long p99Nanos) {
@@ -9,6 +10,28 @@ record Latency(int calls, long p50Nanos, long p99Nanos) {
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);
     return new Latency(sorted.length, Stats.percentile(sorted, 50), Stats.percentile(sorted, 99));
+  }
+
+  /**
+   * Times two kinds of round trip in alternating blocks, {@code calls} of each in all: this
+   * machine's speed drifts over a benchmark's minutes, and two runs timed one after the other
+   * compared the drift as well as the two kinds.
+   *
+   * @param blocks how many blocks of each kind; {@code calls} is a multiple of it
+   * @param first times that many calls of the first kind, returning each call's nanoseconds
+   * @param second the same for the second kind
+   * @return the two kinds' latencies, first then second
+   */
+  static Latency[] interleaved(int calls, int blocks, IntFunction<long[]> first,
+      IntFunction<long[]> second) {
+    int block = calls / blocks;
+    long[] firstNanos = new long[block * blocks];
+    long[] secondNanos = new long[block * blocks];
+    for (int i = 0; i < blocks; i++) {
+      System.arraycopy(first.apply(block), 0, firstNanos, i * block, block);
+      System.arraycopy(second.apply(block), 0, secondNanos, i * block, block);
+    }
+    return new Latency[] {of(firstNanos), of(secondNanos)};
   }
 
   /** Such as {@code p50 85.2 µs, p99 210.0 µs}. */

@@ -3,6 +3,9 @@ package io.mp4j.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StatsTest {
@@ -29,6 +32,29 @@ class StatsTest {
     Latency latency = Latency.of(new long[] {5_000, 1_000, 3_000, 2_000, 4_000});
     assertEquals(3_000, latency.p50Nanos());
     assertEquals(5_000, latency.p99Nanos());
+  }
+
+  @Test
+  void interleavedLatenciesTakeTurnsInBlocksAndPoolEachKind() {
+    List<String> turns = new ArrayList<>();
+    Latency[] both = Latency.interleaved(6, 3, calls -> {
+      turns.add("first " + calls);
+      return filled(calls, 1_000L * turns.size());
+    }, calls -> {
+      turns.add("second " + calls);
+      return filled(calls, 10_000L * turns.size());
+    });
+    assertEquals(List.of("first 2", "second 2", "first 2", "second 2", "first 2", "second 2"),
+        turns);
+    assertEquals(6, both[0].calls());
+    assertEquals(3_000, both[0].p50Nanos()); // blocks of 1,000, 3,000 and 5,000 ns
+    assertEquals(40_000, both[1].p50Nanos()); // blocks of 20,000, 40,000 and 60,000 ns
+  }
+
+  private static long[] filled(int calls, long nanos) {
+    long[] samples = new long[calls];
+    Arrays.fill(samples, nanos);
+    return samples;
   }
 
   @Test
