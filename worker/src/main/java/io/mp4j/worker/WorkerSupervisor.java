@@ -163,17 +163,8 @@ public final class WorkerSupervisor implements AutoCloseable {
     }
   }
 
-  /**
-   * The options of every worker JVM. C1 compiles a method after 1,000 calls (or 10,000 calls and
-   * loop turns) instead of 200 (or 2,000): a JVM's start runs hundreds of JDK methods just past
-   * the default thresholds, and two worker JVMs compiling them shared 2 cores with their own
-   * start (docs/architecture.md, Start-up). C2's thresholds, which decide when what a task runs
-   * for long is fully compiled, stay as they are.
-   */
   private static List<String> baseJvmOptions() {
-    List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData",
-        "-XX:Tier3InvocationThreshold=1000", "-XX:Tier3MinInvocationThreshold=500",
-        "-XX:Tier3CompileThreshold=10000"));
+    List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:-UsePerfData"));
     options.addAll(selectorProviderOptions());
     return List.copyOf(options);
   }
