@@ -15,15 +15,21 @@ record Latency(int calls, long p50Nanos, long p99Nanos) {
   /**
    * Times two kinds of round trip in alternating blocks, {@code calls} of each in all: this
    * machine's speed drifts over a benchmark's minutes, and two runs timed one after the other
-   * compared the drift as well as the two kinds.
+   * compared the drift as well as the two kinds. The first calls of a block follow the other
+   * kind's turn, as a call follows a pause in a program; they count in the p99.
    *
    * @param blocks how many blocks of each kind; {@code calls} is a multiple of it
-   * @param first times that many calls of the first kind, returning each call's nanoseconds
+   * @param first times the given number of calls of the first kind, returning each call's
+   *     nanoseconds
    * @param second the same for the second kind
    * @return the two kinds' latencies, first then second
    */
   static Latency[] interleaved(int calls, int blocks, IntFunction<long[]> first,
       IntFunction<long[]> second) {
+    if (blocks <= 0 || calls % blocks != 0) {
+      throw new IllegalArgumentException(calls + " calls do not split into " + blocks
+          + " blocks");
+    }
     int block = calls / blocks;
     long[] firstNanos = new long[block * blocks];
     long[] secondNanos = new long[block * blocks];

@@ -49,6 +49,8 @@ class StatsTest {
     assertEquals(6, both[0].calls());
     assertEquals(3_000, both[0].p50Nanos()); // blocks of 1,000, 3,000 and 5,000 ns
     assertEquals(40_000, both[1].p50Nanos()); // blocks of 20,000, 40,000 and 60,000 ns
+    assertThrows(IllegalArgumentException.class,
+        () -> Latency.interleaved(7, 3, calls -> new long[calls], calls -> new long[calls]));
   }
 
   private static long[] filled(int calls, long nanos) {
