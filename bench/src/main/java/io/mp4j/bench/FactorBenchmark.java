@@ -110,9 +110,9 @@ final class FactorBenchmark implements Benchmark {
         speedups[run] = sequentialRuns[run] / parallelRuns[run];
       }
     }
-    double sequentialSeconds = median(sequentialRuns);
-    double parallelSeconds = median(parallelRuns);
-    double speedup = median(speedups);
+    double sequentialSeconds = Stats.median(sequentialRuns);
+    double parallelSeconds = Stats.median(parallelRuns);
+    double speedup = Stats.median(speedups);
     section.figure(Side.MP4J, "sequential, one thread", rate(count, sequentialSeconds),
         seconds(count, sequentialSeconds) + " (median of " + RUNS + ")");
     section.figure(Side.MP4J, "Pool.create(" + processes + ").map", rate(count, parallelSeconds),
@@ -146,12 +146,6 @@ final class FactorBenchmark implements Benchmark {
       factors.add(PrimeFactors.factors(n));
     }
     return factors;
-  }
-
-  static double median(double[] runs) {
-    double[] sorted = runs.clone();
-    java.util.Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
   }
 
   static String rate(int count, double seconds) {

@@ -61,7 +61,7 @@ final class ScalingBenchmark implements Benchmark {
       }
       runs[run] = (System.nanoTime() - start) / 1e9;
     }
-    double sequentialSeconds = FactorBenchmark.median(runs);
+    double sequentialSeconds = Stats.median(runs);
     section.figure(Side.MP4J, "sequential, one thread", FactorBenchmark.rate(count, sequentialSeconds),
         String.format(Locale.US, "%.3f s", sequentialSeconds));
 
@@ -80,7 +80,7 @@ final class ScalingBenchmark implements Benchmark {
           }
         }
       }
-      double seconds = FactorBenchmark.median(runs);
+      double seconds = Stats.median(runs);
       if (processes == 1) {
         oneProcess = seconds;
       }
