@@ -3,6 +3,7 @@ package io.mp4j;
 import io.mp4j.protocol.BrokerChannel;
 import io.mp4j.protocol.CurveKeys;
 import io.mp4j.protocol.HandshakeWatch;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.TaskFrame;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.ErrorReply;
@@ -55,7 +56,6 @@ import org.zeromq.ZMsg;
  */
 final class ClientConnection implements AutoCloseable, BrokerChannel {
   private static final System.Logger LOG = System.getLogger("io.mp4j.client");
-  private static final int SUBMIT_BYTES = 4 << 20;
   private static final long HELLO_RETRY_NANOS = 3_000_000_000L;
   private static final int HANDSHAKE_MILLIS = 1000;
   /** How long the I/O thread leaves the loop alone after a caller drove it (see shouldRest). */
@@ -68,7 +68,8 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
 
   /** What the connection reports; called on the I/O thread. */
   interface Listener {
-    void results(List<byte[]> frames);
+    /** Result frames, slices of the message they came in. */
+    void results(List<Slice> frames);
 
     void refused(ErrorReply reply);
 
@@ -583,7 +584,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
         continue;
       }
       byte[] frame = ((Submit) out).frame();
-      if (bytes + frame.length > SUBMIT_BYTES && !frames.isEmpty()) {
+      if (bytes + frame.length > Wire.BATCH_BYTES && !frames.isEmpty()) {
         lastSent = send(socket, MessageType.SUBMIT, Wire.packBinaries(frames));
         frames.clear();
         bytes = 0;
@@ -620,7 +621,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     for (Outgoing out : held) {
       if (out instanceof Submit submit) {
         try {
-          notSent.add(TaskFrame.header(submit.frame()).taskId());
+          notSent.add(TaskFrame.header(Slice.of(submit.frame())).taskId());
         } catch (IOException e) {
           // A frame this client wrote always has a header.
         }
@@ -664,7 +665,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     }
     try {
       switch (type) {
-        case RESULT -> listener.results(Wire.unpackBinaries(msg.pop().getData()));
+        case RESULT -> listener.results(Wire.unpackSlices(msg.pop().getData()));
         case OUTPUT -> printRemoteOutput(msg);
         case REPLY -> {
           for (ZFrame frame : msg) {

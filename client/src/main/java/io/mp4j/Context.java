@@ -286,7 +286,7 @@ public final class Context extends SharedObjects implements AutoCloseable {
   /** A context's own connection carries requests only; it never receives task results. */
   static final ClientConnection.Listener NO_RESULTS = new ClientConnection.Listener() {
     @Override
-    public void results(List<byte[]> frames) {}
+    public void results(List<io.mp4j.protocol.Slice> frames) {}
 
     @Override
     public void refused(io.mp4j.protocol.ErrorReply reply) {}

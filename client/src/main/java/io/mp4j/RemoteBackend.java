@@ -3,6 +3,7 @@ package io.mp4j;
 import io.mp4j.protocol.BrokerChannel;
 import io.mp4j.protocol.ErrorReply;
 import io.mp4j.protocol.ResultFrame;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.TaskFrame;
 import io.mp4j.protocol.Wire;
 import io.mp4j.protocol.codec.Codec;
@@ -206,10 +207,10 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
   }
 
   @Override
-  public void results(List<byte[]> frames) {
+  public void results(List<Slice> frames) {
     int bytes = 0;
-    for (byte[] frame : frames) {
-      bytes += frame.length;
+    for (Slice frame : frames) {
+      bytes += frame.length();
     }
     if (bytes <= INLINE_RESULT_BYTES) {
       // Small results are decoded here on the I/O thread: a hand-off would cost more than the
@@ -225,8 +226,8 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
     }
   }
 
-  private void completeAll(List<byte[]> frames) {
-    for (byte[] frame : frames) {
+  private void completeAll(List<Slice> frames) {
+    for (Slice frame : frames) {
       try {
         complete(ResultFrame.decode(frame));
       } catch (IOException | RuntimeException e) {
@@ -264,8 +265,14 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
         errors[error.index()] = RemoteErrors.toException(error.code(), error.error());
       }
     }
-    byte[] bytes = result.values();
+    Slice slice = result.values();
+    byte[] bytes = slice.array();
+    // Over the whole message, as readers that hand a value to Jackson need: it reads from the
+    // array at the unpacker's positions. The unpacker takes in the array at its first read
+    // (hasNext); a skip before that would copy what it skips.
     try (MessageUnpacker in = Wire.unpacker(bytes)) {
+      in.hasNext();
+      in.readPayloadAsReference(slice.offset());
       in.unpackArrayHeader();
       for (int i = 0; i < values.length; i++) {
         if (errors != null && errors[i] != null) {

@@ -190,7 +190,7 @@ class BrokerInputTest {
       send(peer, type(MessageType.SUBMIT),
           Wire.packBinaries(List.of(new TaskFrame(77, 0, 1, function, args).encode())));
       ResultFrame result = ResultFrame.decode(
-          Wire.unpackBinaries(receive(peer, MessageType.RESULT).pop().getData()).get(0));
+          Wire.unpackSlices(receive(peer, MessageType.RESULT).pop().getData()).get(0));
       assertEquals(77, result.taskId());
       assertEquals(ErrorCode.TASK_NOT_RESOLVED, result.errors().get(0).code());
       String message = result.errors().get(0).error().message();

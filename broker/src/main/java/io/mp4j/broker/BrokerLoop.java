@@ -11,6 +11,7 @@ import io.mp4j.protocol.RemoteError;
 import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.Request;
 import io.mp4j.protocol.ResultFrame;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.TaskFrame;
 import io.mp4j.protocol.Welcome;
 import io.mp4j.protocol.Wire;
@@ -133,6 +134,11 @@ final class BrokerLoop implements Runnable {
     router.setLinger(0);
     router.setMaxMsgSize(2L * config.maxMessageBytes() + (1 << 20));
     router.setRouterHandover(true);
+    // JeroMQ reads a message over its threshold (1 MiB by default) into a direct buffer, which
+    // ZMsg then copies out whole; a map's chunks of results are often larger. Under 8 MiB it
+    // reads into the array we keep. (NIO reads a socket into an array through a direct buffer of
+    // its own that each I/O thread keeps, as large as the largest such message.)
+    router.setMsgAllocationHeapThreshold(8 << 20);
     if (config.encrypts()) {
       curveKeys = CurveKeys.of(config.authkey());
       // The ZAP handler must be bound before the first connection arrives; the context holds one.
@@ -403,19 +409,19 @@ final class BrokerLoop implements Runnable {
   }
 
   private void submit(Session session, ZMsg msg) {
-    List<byte[]> frames;
+    List<Slice> frames;
     try {
       if (msg.size() != 1) {
         throw new IOException("SUBMIT has one body frame");
       }
-      frames = Wire.unpackBinaries(msg.pop().getData());
+      frames = Wire.unpackSlices(msg.pop().getData());
     } catch (IOException e) {
       malformedDropped++;
       sendError(session.identity, ErrorCode.MALFORMED, "malformed SUBMIT dropped: "
           + e.getMessage());
       return;
     }
-    for (byte[] data : frames) {
+    for (Slice data : frames) {
       TaskFrame.Header header;
       try {
         header = TaskFrame.header(data);
@@ -552,7 +558,7 @@ final class BrokerLoop implements Runnable {
       sendError(worker.identity, ErrorCode.MALFORMED, "RESULT has one body frame");
       return;
     }
-    byte[] body = msg.pop().getData();
+    Slice body = Slice.of(msg.pop().getData());
     try (MessageUnpacker in = Wire.unpacker(body)) {
       int count = in.unpackArrayHeader();
       for (int i = 0; i < count; i++) {
@@ -561,7 +567,7 @@ final class BrokerLoop implements Runnable {
         }
         long key = in.unpackLong();
         long nanos = in.unpackLong();
-        byte[] resultFrame = in.readPayload(in.unpackBinaryHeader());
+        Slice resultFrame = Wire.readSlice(in, body);
         completed(worker, key, nanos, resultFrame);
       }
     } catch (IOException | RuntimeException e) {
@@ -602,7 +608,7 @@ final class BrokerLoop implements Runnable {
     // The client has gone: nobody is left to read what its task printed.
   }
 
-  private void completed(Worker worker, long key, long nanos, byte[] resultFrame) {
+  private void completed(Worker worker, long key, long nanos, Slice resultFrame) {
     QueuedTask task = inFlight.get(key);
     if (task == null || task.worker != worker) {
       return; // the task was given to another worker, or its client left
@@ -737,10 +743,10 @@ final class BrokerLoop implements Runnable {
     }
     if (task.count > 1) {
       try {
-        List<TaskFrame> parts = TaskFrame.decode(task.frame).split();
+        List<TaskFrame> parts = TaskFrame.decode(task.frame.toArray()).split();
         for (int i = parts.size() - 1; i >= 0; i--) {
           TaskFrame part = parts.get(i);
-          requeue(new QueuedTask(task.session, part.encode(), part.taskId(), part.offset(), 1,
+          requeue(new QueuedTask(task.session, Slice.of(part.encode()), part.taskId(), part.offset(), 1,
               attempts, false));
         }
         return;
@@ -756,8 +762,8 @@ final class BrokerLoop implements Runnable {
     String message = "task was lost with " + attempts + " workers; last " + worker.describe()
         + ": " + cause;
     RemoteError error = RemoteError.plain("io.mp4j.WorkerLostException", message);
-    task.session.outbox.add(ResultFrame.failed(task.taskId, task.offset, task.count,
-        ErrorCode.WORKER_LOST, error).encode());
+    task.session.outbox.add(Slice.of(ResultFrame.failed(task.taskId, task.offset, task.count,
+        ErrorCode.WORKER_LOST, error).encode()));
     markForFlush(task.session);
   }
 
@@ -966,12 +972,32 @@ final class BrokerLoop implements Runnable {
     }
     workersToFlush.clear();
     for (Session session : sessionsToFlush) {
-      if (!session.closed && !session.outbox.isEmpty()) {
-        send(session.identity, MessageType.RESULT, Wire.packBinaries(session.outbox));
+      if (!session.closed) {
+        sendResults(session);
       }
       session.outbox.clear();
     }
     sessionsToFlush.clear();
+  }
+
+  /** Sends a session the results of this turn, in messages of about {@link Wire#BATCH_BYTES}. */
+  private void sendResults(Session session) {
+    List<Slice> results = session.outbox;
+    int from = 0;
+    int bytes = 0;
+    for (int i = 0; i < results.size(); i++) {
+      int length = results.get(i).length();
+      if (bytes + length > Wire.BATCH_BYTES && i > from) {
+        send(session.identity, MessageType.RESULT, Wire.packSlices(results.subList(from, i)));
+        from = i;
+        bytes = 0;
+      }
+      bytes += length;
+    }
+    if (from < results.size()) {
+      send(session.identity, MessageType.RESULT,
+          Wire.packSlices(results.subList(from, results.size())));
+    }
   }
 
   /** Sends a worker the tasks assigned to it this turn, as one TASK message. */
@@ -983,7 +1009,7 @@ final class BrokerLoop implements Runnable {
     int size = Wire.arrayHeaderSize(tasks.size());
     for (QueuedTask task : tasks) {
       size += 1 + Wire.integerSize(task.key) + Wire.integerSize(task.session.id)
-          + Wire.binarySize(task.frame.length);
+          + Wire.binarySize(task.frame.length());
     }
     byte[] body = Wire.packExact(size, packer -> {
       packer.packArrayHeader(tasks.size());
@@ -991,8 +1017,8 @@ final class BrokerLoop implements Runnable {
         packer.packArrayHeader(3);
         packer.packLong(task.key);
         packer.packLong(task.session.id);
-        packer.packBinaryHeader(task.frame.length);
-        packer.writePayload(task.frame);
+        packer.packBinaryHeader(task.frame.length());
+        packer.writePayload(task.frame.array(), task.frame.offset(), task.frame.length());
       }
     });
     tasks.clear();

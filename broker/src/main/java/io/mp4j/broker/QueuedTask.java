@@ -1,9 +1,12 @@
 package io.mp4j.broker;
 
+import io.mp4j.protocol.Slice;
+
 /** A task the broker holds for a client: waiting in its session's queue or held by a worker. */
 final class QueuedTask {
   final Session session;
-  final byte[] frame;
+  /** The task frame, a slice of the SUBMIT message it came in. */
+  final Slice frame;
   final long taskId;
   final int offset;
   final int count;
@@ -17,7 +20,7 @@ final class QueuedTask {
   /** Whether its worker was asked to give it up for an idle one, and has not answered. */
   boolean revoking;
 
-  QueuedTask(Session session, byte[] frame, long taskId, int offset, int count, int attempts,
+  QueuedTask(Session session, Slice frame, long taskId, int offset, int count, int attempts,
       boolean exclusive) {
     this.session = session;
     this.exclusive = exclusive;

@@ -1,5 +1,6 @@
 package io.mp4j.broker;
 
+import io.mp4j.protocol.Slice;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +13,11 @@ final class Session extends Peer {
   final ArrayDeque<QueuedTask> pending = new ArrayDeque<>();
   /** Whether this session is in the broker's round-robin of sessions with pending tasks. */
   boolean scheduled;
-  /** Result frames to send at the end of the current turn. */
-  final List<byte[]> outbox = new ArrayList<>();
+  /**
+   * Result frames to send at the end of the current turn, slices of the RESULT messages they
+   * came in.
+   */
+  final List<Slice> outbox = new ArrayList<>();
   boolean closed;
 
   Session(byte[] identity, String name, long now, long id, byte[] initializer) {

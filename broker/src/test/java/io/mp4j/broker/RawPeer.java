@@ -8,6 +8,7 @@ import io.mp4j.protocol.MessageType;
 import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.Request;
 import io.mp4j.protocol.ResultFrame;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.TaskFrame;
 import io.mp4j.protocol.Wire;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ final class RawPeer {
   ResultFrame result() throws Exception {
     ZMsg msg = receive(MessageType.RESULT);
     assertNotNull(msg, "no RESULT arrived");
-    return ResultFrame.decode(Wire.unpackBinaries(msg.pop().getData()).get(0));
+    return ResultFrame.decode(Wire.unpackSlices(msg.pop().getData()).get(0));
   }
 
   /** The task ids of the next {@code count} result frames, however many messages carry them. */
@@ -94,7 +95,7 @@ final class RawPeer {
     for (int seen = 0; seen < count; ) {
       ZMsg msg = receive(MessageType.RESULT);
       assertNotNull(msg, "no RESULT arrived after " + seen + " of " + count);
-      for (byte[] frame : Wire.unpackBinaries(msg.pop().getData())) {
+      for (Slice frame : Wire.unpackSlices(msg.pop().getData())) {
         ids.add(ResultFrame.decode(frame).taskId());
         seen++;
       }
@@ -113,7 +114,7 @@ final class RawPeer {
         packer.packInt(task.offset() + i);
       }
     });
-    byte[] result = new ResultFrame(task.taskId(), task.offset(), task.count(), values,
+    byte[] result = new ResultFrame(task.taskId(), task.offset(), task.count(), Slice.of(values),
         List.of()).encode();
     send(MessageType.RESULT, Wire.pack(packer -> {
       packer.packArrayHeader(1);

@@ -12,11 +12,11 @@ import org.msgpack.core.MessageUnpacker;
  * @param taskId the client's number for the task
  * @param offset the index within the task of the first call
  * @param count the number of calls
- * @param values a msgpack array of {@code count} results
+ * @param values a msgpack array of {@code count} results; a slice of the frame it was read from
  * @param errors one entry per failed call
  */
 public record ResultFrame(
-    long taskId, int offset, int count, byte[] values, List<ItemError> errors) {
+    long taskId, int offset, int count, Slice values, List<ItemError> errors) {
 
   /**
    * The failure of one call.
@@ -40,7 +40,7 @@ public record ResultFrame(
     for (int i = 0; i < count; i++) {
       errors.add(new ItemError(i, code, error));
     }
-    return new ResultFrame(taskId, offset, count, values, errors);
+    return new ResultFrame(taskId, offset, count, Slice.of(values), errors);
   }
 
   /** Encodes this result as one frame. */
@@ -50,8 +50,8 @@ public record ResultFrame(
       packer.packLong(taskId);
       packer.packInt(offset);
       packer.packInt(count);
-      packer.packBinaryHeader(values.length);
-      packer.writePayload(values);
+      packer.packBinaryHeader(values.length());
+      packer.writePayload(values.array(), values.offset(), values.length());
       packer.packArrayHeader(errors.size());
       for (ItemError error : errors) {
         packer.packArrayHeader(3);
@@ -62,17 +62,17 @@ public record ResultFrame(
     };
     if (errors.isEmpty()) {
       return Wire.packExact(1 + Wire.integerSize(taskId) + Wire.integerSize(offset)
-          + Wire.integerSize(count) + Wire.binarySize(values.length) + 1, writer);
+          + Wire.integerSize(count) + Wire.binarySize(values.length()) + 1, writer);
     }
-    return Wire.pack(32 + values.length + 256 * errors.size(), writer);
+    return Wire.pack(32 + values.length() + 256 * errors.size(), writer);
   }
 
   /**
-   * Decodes a frame written by {@link #encode}.
+   * Decodes a frame written by {@link #encode}; its values stay where they are in the frame.
    *
    * @throws IOException when the frame is not a result frame
    */
-  public static ResultFrame decode(byte[] frame) throws IOException {
+  public static ResultFrame decode(Slice frame) throws IOException {
     try (MessageUnpacker unpacker = Wire.unpacker(frame)) {
       if (unpacker.unpackArrayHeader() != 5) {
         throw new IOException("a result frame is an array of 5");
@@ -80,7 +80,7 @@ public record ResultFrame(
       long taskId = unpacker.unpackLong();
       int offset = unpacker.unpackInt();
       int count = unpacker.unpackInt();
-      byte[] values = unpacker.readPayload(unpacker.unpackBinaryHeader());
+      Slice values = Wire.readSlice(unpacker, frame);
       int errorCount = unpacker.unpackArrayHeader();
       List<ItemError> errors = new ArrayList<>(errorCount);
       for (int i = 0; i < errorCount; i++) {

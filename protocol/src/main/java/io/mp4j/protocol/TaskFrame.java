@@ -118,7 +118,7 @@ public record TaskFrame(
    *
    * @throws IOException when the frame is not a task frame
    */
-  public static Header header(byte[] frame) throws IOException {
+  public static Header header(Slice frame) throws IOException {
     try (MessageUnpacker unpacker = Wire.unpacker(frame)) {
       int fields = unpacker.unpackArrayHeader();
       if (fields != 5 && fields != 6) {

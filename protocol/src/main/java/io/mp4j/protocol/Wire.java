@@ -18,6 +18,14 @@ public final class Wire {
   /** The protocol version that HELLO carries; a broker refuses any other. */
   public static final int PROTOCOL_VERSION = 2;
 
+  /**
+   * How large a message of many frames grows before it is sent and another begun. JeroMQ reads a
+   * message of over 1 MiB into a direct buffer, which the receiver then copies out whole; a
+   * smaller one it reads into the array the receiver keeps. Smaller messages also let the
+   * receiver start on the first frames while the rest are on the way.
+   */
+  public static final int BATCH_BYTES = 512 << 10;
+
   private Wire() {}
 
   /** Writes one frame's content. */
@@ -66,6 +74,22 @@ public final class Wire {
     return UNPACKER.newUnpacker(frame);
   }
 
+  /** An unpacker over a slice; its read positions count from the slice's start. */
+  public static MessageUnpacker unpacker(Slice frame) {
+    return UNPACKER.newUnpacker(frame.array(), frame.offset(), frame.length());
+  }
+
+  /**
+   * Reads a binary value as a slice of the frame that the unpacker reads, made by
+   * {@link #unpacker(Slice)} over {@code frame}: nothing is copied.
+   */
+  public static Slice readSlice(MessageUnpacker in, Slice frame) throws IOException {
+    int length = in.unpackBinaryHeader();
+    int start = frame.offset() + (int) in.getTotalReadBytes();
+    in.readPayloadAsReference(length);
+    return new Slice(frame.array(), start, length);
+  }
+
   /**
    * Packs several frames into one msgpack array of binaries. A message carries one such frame
    * rather than many ZeroMQ frames, because ZeroMQ's cost is per frame and tasks are many.
@@ -80,6 +104,21 @@ public final class Wire {
       for (byte[] frame : frames) {
         packer.packBinaryHeader(frame.length);
         packer.writePayload(frame);
+      }
+    });
+  }
+
+  /** {@link #packBinaries} for frames that are slices of others. */
+  public static byte[] packSlices(List<Slice> frames) {
+    int size = arrayHeaderSize(frames.size());
+    for (Slice frame : frames) {
+      size += binarySize(frame.length());
+    }
+    return packExact(size, packer -> {
+      packer.packArrayHeader(frames.size());
+      for (Slice frame : frames) {
+        packer.packBinaryHeader(frame.length());
+        packer.writePayload(frame.array(), frame.offset(), frame.length());
       }
     });
   }
@@ -220,6 +259,29 @@ public final class Wire {
       List<byte[]> frames = new ArrayList<>(Math.min(count, 1 << 16));
       for (int i = 0; i < count; i++) {
         frames.add(unpacker.readPayload(unpacker.unpackBinaryHeader()));
+      }
+      if (unpacker.hasNext()) {
+        throw new IOException("bytes after the end of a batch frame");
+      }
+      return frames;
+    } catch (RuntimeException e) {
+      throw new IOException("malformed batch frame: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a frame written by {@link #packBinaries} or {@link #packSlices}, each binary as a
+   * slice of {@code frame}.
+   *
+   * @throws IOException when the frame is not an array of binaries
+   */
+  public static List<Slice> unpackSlices(byte[] frame) throws IOException {
+    Slice whole = Slice.of(frame);
+    try (MessageUnpacker unpacker = unpacker(frame)) {
+      int count = unpacker.unpackArrayHeader();
+      List<Slice> frames = new ArrayList<>(Math.min(count, 1 << 16));
+      for (int i = 0; i < count; i++) {
+        frames.add(readSlice(unpacker, whole));
       }
       if (unpacker.hasNext()) {
         throw new IOException("bytes after the end of a batch frame");

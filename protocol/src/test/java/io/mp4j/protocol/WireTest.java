@@ -2,6 +2,7 @@ package io.mp4j.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,34 @@ class WireTest {
     TaskFrame task = new TaskFrame(1L << 40, 70_000, 3, new byte[20], new byte[9_000], true);
     assertEquals(task.args().length, TaskFrame.decode(task.encode()).args().length);
     assertEquals(task.taskId(), TaskFrame.decode(task.encode()).taskId());
+  }
+
+  @Test
+  void slices_readFramesInPlace_andForwardThemUnchanged() throws Exception {
+    byte[] big = new byte[70_000];
+    big[69_999] = 42;
+    List<byte[]> frames = List.of("first".getBytes(), new byte[0], big);
+    byte[] packed = Wire.packBinaries(frames);
+    List<Slice> slices = Wire.unpackSlices(packed);
+    assertEquals(3, slices.size());
+    for (int i = 0; i < frames.size(); i++) {
+      assertSame(packed, slices.get(i).array(), "slice " + i + " copied");
+      assertArrayEquals(frames.get(i), slices.get(i).toArray());
+    }
+    // A broker forwards some of a message's frames: the bytes are those of packBinaries.
+    assertArrayEquals(Wire.packBinaries(List.of(big, "first".getBytes())),
+        Wire.packSlices(List.of(slices.get(2), slices.get(0))));
+
+    ResultFrame result = new ResultFrame(9, 4, 1, Slice.of(new byte[] {(byte) 0x91, 7}),
+        List.of());
+    Slice inMessage = Wire.unpackSlices(Wire.packBinaries(List.of(big, result.encode()))).get(1);
+    ResultFrame decoded = ResultFrame.decode(inMessage);
+    assertEquals(9, decoded.taskId());
+    assertEquals(result.values(), decoded.values());
+    assertSame(inMessage.array(), decoded.values().array());
+
+    byte[] truncated = java.util.Arrays.copyOf(packed, packed.length - 1);
+    assertThrows(java.io.IOException.class, () -> Wire.unpackSlices(truncated));
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.RemoteError;
 import io.mp4j.protocol.ResultFrame;
 import io.mp4j.protocol.ResultFrame.ItemError;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.TaskFrame;
 import io.mp4j.protocol.Wire;
 import io.mp4j.protocol.codec.Codec;
@@ -97,7 +98,8 @@ final class TaskRunner {
                   + e.getMessage())));
         }
       }
-      return new ResultFrame(frame.taskId(), frame.offset(), count, out.toByteArray(), errors);
+      return new ResultFrame(frame.taskId(), frame.offset(), count, Slice.of(out.toByteArray()),
+          errors);
     } catch (IOException e) {
       return ResultFrame.failed(frame.taskId(), frame.offset(), frame.count(), ErrorCode.ENCODING,
           RemoteError.plain(CodecException.class.getName(),

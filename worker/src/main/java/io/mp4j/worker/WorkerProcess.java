@@ -17,6 +17,7 @@ import io.mp4j.protocol.ReplyFuture;
 import io.mp4j.protocol.Request;
 import io.mp4j.protocol.RequestBatch;
 import io.mp4j.protocol.ResultFrame;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.Welcome;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
@@ -931,7 +932,7 @@ public final class WorkerProcess implements BrokerChannel {
 
   private static ResultFrame initializerFailed(Task task, RemoteError error) {
     try {
-      var header = io.mp4j.protocol.TaskFrame.header(task.frame());
+      var header = io.mp4j.protocol.TaskFrame.header(Slice.of(task.frame()));
       return ResultFrame.failed(header.taskId(), header.offset(), header.count(),
           ErrorCode.TASK_FAILED, new RemoteError("io.mp4j.InitializerException",
               "the pool initializer failed in this worker", List.of(), error));
