@@ -4,12 +4,18 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.IntFunction;
 
-/** Percentiles of sequential round-trip times, in nanoseconds. */
-record Latency(int calls, long p50Nanos, long p99Nanos) {
+/** Percentiles and the mean of sequential round-trip times, in nanoseconds. */
+record Latency(int calls, long p50Nanos, long p99Nanos, double meanNanos) {
   static Latency of(long[] nanos) {
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);
-    return new Latency(sorted.length, Stats.percentile(sorted, 50), Stats.percentile(sorted, 99));
+    return new Latency(sorted.length, Stats.percentile(sorted, 50), Stats.percentile(sorted, 99),
+        Arrays.stream(sorted).average().orElse(Double.NaN));
+  }
+
+  /** Calls per second, one after another, at the mean time of one. */
+  double perSecond() {
+    return 1e9 / meanNanos;
   }
 
   /**

@@ -3,60 +3,64 @@ package io.mp4j.bench;
 import io.mp4j.Lock;
 import io.mp4j.SharedDict;
 import io.mp4j.Value;
-import java.util.Arrays;
 
 /** What the caller processes of the Manager benchmark run. */
 final class ManagerTasks {
   private ManagerTasks() {}
 
   /**
-   * Sets then gets {@code count} keys after a fifth as many untimed, timing each operation.
+   * Sets then gets {@code pairs} keys, timing each operation.
    *
-   * @return {operations per second, p50 of one operation in nanoseconds, and the timed part's
-   *     start and end by {@link System#nanoTime}, one clock for every process on Linux}
+   * @return each operation's nanoseconds, a set then a get for each key
    */
-  static double[] dictOps(SharedDict<Integer, Integer> dict, int count) {
-    for (int i = 0; i < count / 5; i++) {
-      dict.put(i, i);
-      dict.get(i);
-    }
-    long[] nanos = new long[2 * count];
-    long start = System.nanoTime();
-    for (int i = 0; i < count; i++) {
+  static long[] dictOpNanos(SharedDict<Integer, Integer> dict, int pairs) {
+    long[] nanos = new long[2 * pairs];
+    for (int i = 0; i < pairs; i++) {
       long before = System.nanoTime();
       dict.put(i, i);
       long between = System.nanoTime();
       dict.get(i);
-      long after = System.nanoTime();
       nanos[2 * i] = between - before;
-      nanos[2 * i + 1] = after - between;
+      nanos[2 * i + 1] = System.nanoTime() - between;
     }
-    long end = System.nanoTime();
-    Arrays.sort(nanos);
-    return new double[] {2 * count / ((end - start) / 1e9), nanos[nanos.length / 2], start, end};
+    return nanos;
   }
 
   /**
-   * Takes and releases the lock {@code count} times after a fifth as many untimed.
+   * Takes and releases the lock {@code count} times, timing each pair.
    *
-   * @return {pairs per second, p50 of one pair in nanoseconds, the timed part's start and end}
+   * @return each pair's nanoseconds
    */
-  static double[] lockPairs(Lock lock, int count) {
-    for (int i = 0; i < count / 5; i++) {
-      lock.lock();
-      lock.unlock();
-    }
+  static long[] lockPairNanos(Lock lock, int count) {
     long[] nanos = new long[count];
-    long start = System.nanoTime();
     for (int i = 0; i < count; i++) {
       long before = System.nanoTime();
       lock.lock();
       lock.unlock();
       nanos[i] = System.nanoTime() - before;
     }
-    long end = System.nanoTime();
-    Arrays.sort(nanos);
-    return new double[] {count / ((end - start) / 1e9), nanos[nanos.length / 2], start, end};
+    return nanos;
+  }
+
+  /**
+   * {@link #dictOpNanos} of {@code count} keys after a fifth as many untimed.
+   *
+   * @return the timed part's start and end by {@link System#nanoTime}, one clock for every
+   *     process on Linux
+   */
+  static long[] dictOps(SharedDict<Integer, Integer> dict, int count) {
+    dictOpNanos(dict, count / 5);
+    long start = System.nanoTime();
+    dictOpNanos(dict, count);
+    return new long[] {start, System.nanoTime()};
+  }
+
+  /** {@link #lockPairNanos} {@code count} times after a fifth as many untimed, as dictOps. */
+  static long[] lockPairs(Lock lock, int count) {
+    lockPairNanos(lock, count / 5);
+    long start = System.nanoTime();
+    lockPairNanos(lock, count);
+    return new long[] {start, System.nanoTime()};
   }
 
   /** Adds one to the value {@code count} times, each under its lock. */

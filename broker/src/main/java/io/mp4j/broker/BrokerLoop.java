@@ -746,8 +746,8 @@ final class BrokerLoop implements Runnable {
         List<TaskFrame> parts = TaskFrame.decode(task.frame.toArray()).split();
         for (int i = parts.size() - 1; i >= 0; i--) {
           TaskFrame part = parts.get(i);
-          requeue(new QueuedTask(task.session, Slice.of(part.encode()), part.taskId(), part.offset(), 1,
-              attempts, false));
+          requeue(new QueuedTask(task.session, Slice.of(part.encode()), part.taskId(),
+              part.offset(), 1, attempts, false));
         }
         return;
       } catch (IOException e) {
