@@ -15,7 +15,7 @@ import java.util.Arrays;
 public record Slice(byte[] array, int offset, int length) {
 
   public Slice {
-    if (offset < 0 || length < 0 || offset + length > array.length) {
+    if (offset < 0 || length < 0 || length > array.length - offset) {
       throw new IndexOutOfBoundsException("slice [" + offset + ", +" + length + ") of "
           + array.length + " bytes");
     }

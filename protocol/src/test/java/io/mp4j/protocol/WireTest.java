@@ -70,6 +70,8 @@ class WireTest {
 
     byte[] truncated = java.util.Arrays.copyOf(packed, packed.length - 1);
     assertThrows(java.io.IOException.class, () -> Wire.unpackSlices(truncated));
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> new Slice(packed, 100, Integer.MAX_VALUE));
   }
 
   @Test
