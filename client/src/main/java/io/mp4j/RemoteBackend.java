@@ -265,14 +265,8 @@ final class RemoteBackend implements Backend, ClientConnection.Listener {
         errors[error.index()] = RemoteErrors.toException(error.code(), error.error());
       }
     }
-    Slice slice = result.values();
-    byte[] bytes = slice.array();
-    // Over the whole message, as readers that hand a value to Jackson need: it reads from the
-    // array at the unpacker's positions. The unpacker takes in the array at its first read
-    // (hasNext); a skip before that would copy what it skips.
-    try (MessageUnpacker in = Wire.unpacker(bytes)) {
-      in.hasNext();
-      in.readPayloadAsReference(slice.offset());
+    byte[] bytes = result.values().array();
+    try (MessageUnpacker in = Wire.unpackerAt(result.values())) {
       in.unpackArrayHeader();
       for (int i = 0; i < values.length; i++) {
         if (errors != null && errors[i] != null) {

@@ -80,6 +80,18 @@ public final class Wire {
   }
 
   /**
+   * An unpacker over the whole of the slice's array, standing at the slice's start: its read
+   * positions are those of the array, as readers that hand a value to Jackson need.
+   */
+  public static MessageUnpacker unpackerAt(Slice frame) throws IOException {
+    MessageUnpacker unpacker = unpacker(frame.array());
+    // The unpacker takes in the array at its first read; a skip before that copies what it skips.
+    unpacker.hasNext();
+    unpacker.readPayloadAsReference(frame.offset());
+    return unpacker;
+  }
+
+  /**
    * Reads a binary value as a slice of the frame that the unpacker reads, made by
    * {@link #unpacker(Slice)} over {@code frame}: nothing is copied.
    */
@@ -95,17 +107,11 @@ public final class Wire {
    * rather than many ZeroMQ frames, because ZeroMQ's cost is per frame and tasks are many.
    */
   public static byte[] packBinaries(List<byte[]> frames) {
-    int size = arrayHeaderSize(frames.size());
+    List<Slice> slices = new ArrayList<>(frames.size());
     for (byte[] frame : frames) {
-      size += binarySize(frame.length);
+      slices.add(Slice.of(frame));
     }
-    return packExact(size, packer -> {
-      packer.packArrayHeader(frames.size());
-      for (byte[] frame : frames) {
-        packer.packBinaryHeader(frame.length);
-        packer.writePayload(frame);
-      }
-    });
+    return packSlices(slices);
   }
 
   /** {@link #packBinaries} for frames that are slices of others. */
@@ -254,19 +260,12 @@ public final class Wire {
    * @throws IOException when the frame is not an array of binaries
    */
   public static List<byte[]> unpackBinaries(byte[] frame) throws IOException {
-    try (MessageUnpacker unpacker = unpacker(frame)) {
-      int count = unpacker.unpackArrayHeader();
-      List<byte[]> frames = new ArrayList<>(Math.min(count, 1 << 16));
-      for (int i = 0; i < count; i++) {
-        frames.add(unpacker.readPayload(unpacker.unpackBinaryHeader()));
-      }
-      if (unpacker.hasNext()) {
-        throw new IOException("bytes after the end of a batch frame");
-      }
-      return frames;
-    } catch (RuntimeException e) {
-      throw new IOException("malformed batch frame: " + e.getMessage(), e);
+    List<Slice> slices = unpackSlices(frame);
+    List<byte[]> frames = new ArrayList<>(slices.size());
+    for (Slice slice : slices) {
+      frames.add(slice.toArray());
     }
+    return frames;
   }
 
   /**
