@@ -1,6 +1,7 @@
 package io.mp4j;
 
 import io.mp4j.protocol.BrokerChannel;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.codec.Codec;
 import io.mp4j.protocol.codec.ValueReader;
 import java.lang.reflect.Type;
@@ -77,7 +78,7 @@ public final class Array<E> extends SharedObject {
    */
   public List<E> toList() {
     List<E> elements = new ArrayList<>(length);
-    for (byte[] encoded : binaries(call("list.all", packer -> packer.packArrayHeader(0)))) {
+    for (Slice encoded : binaries(call("list.all", packer -> packer.packArrayHeader(0)))) {
       @SuppressWarnings("unchecked")
       E element = (E) decode(encoded, reader, type);
       elements.add(element);

@@ -97,7 +97,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     Ask resolve() {
       byte[] made = args.get();
       if (made == null) {
-        reply.complete(Reply.ok(reply.requestId(), null));
+        reply.complete(Reply.ok(reply.requestId()));
         return null;
       }
       return new Ask(new Request(reply.requestId(), op, name, made, quiet), reply);

@@ -1,6 +1,7 @@
 package io.mp4j;
 
 import io.mp4j.protocol.BrokerChannel;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.Wire;
 import io.mp4j.protocol.codec.Codec;
 import io.mp4j.protocol.codec.CodecException;
@@ -34,7 +35,7 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
   private final Queue<byte[]> outboxQueue;
   private final ValueReader reader;
   /** A message that {@link #poll} found and {@link #recv} has not taken yet. */
-  private byte[] polled;
+  private Slice polled;
   private boolean otherEndClosed;
   private boolean closed;
 
@@ -88,7 +89,7 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
    * @throws IllegalStateException when the message is raw bytes; use {@link #recvBytes()}
    */
   public T recv() throws EOFException, InterruptedException {
-    byte[] envelope = next(-1);
+    Slice envelope = next(-1);
     return decode(envelope);
   }
 
@@ -100,7 +101,7 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
    * @throws InterruptedException when interrupted while waiting
    */
   public byte[] recvBytes() throws EOFException, InterruptedException {
-    byte[] envelope = next(-1);
+    Slice envelope = next(-1);
     try (MessageUnpacker in = Wire.unpacker(envelope)) {
       in.unpackArrayHeader();
       if (in.unpackInt() != BYTES) {
@@ -125,7 +126,7 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
       return true;
     }
     requireInbox();
-    byte[] envelope = get(timeout == 0 ? 0 : Math.max(1, unit.toMillis(timeout)));
+    Slice envelope = get(timeout == 0 ? 0 : Math.max(1, unit.toMillis(timeout)));
     if (envelope == null) {
       return false;
     }
@@ -152,9 +153,9 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
     }
   }
 
-  private byte[] next(long timeoutMillis) throws EOFException, InterruptedException {
+  private Slice next(long timeoutMillis) throws EOFException, InterruptedException {
     if (polled != null) {
-      byte[] envelope = polled;
+      Slice envelope = polled;
       polled = null;
       return checkEnd(envelope);
     }
@@ -165,7 +166,7 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
     return checkEnd(get(timeoutMillis));
   }
 
-  private byte[] checkEnd(byte[] envelope) throws EOFException {
+  private Slice checkEnd(Slice envelope) throws EOFException {
     int kind;
     try (MessageUnpacker in = Wire.unpacker(envelope)) {
       in.unpackArrayHeader();
@@ -180,14 +181,14 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
     return envelope;
   }
 
-  private T decode(byte[] envelope) {
-    try (MessageUnpacker in = Wire.unpacker(envelope)) {
+  private T decode(Slice envelope) {
+    try (MessageUnpacker in = Wire.unpackerAt(envelope)) {
       in.unpackArrayHeader();
       if (in.unpackInt() != VALUE) {
         throw new IllegalStateException("the next message is raw bytes; use recvBytes()");
       }
       @SuppressWarnings("unchecked")
-      T message = (T) reader.read(in, envelope);
+      T message = (T) reader.read(in, envelope.array());
       return message;
     } catch (IOException | RuntimeException e) {
       if (e instanceof IllegalStateException state) {
@@ -224,7 +225,7 @@ public final class Connection<T> implements SharedHandle, AutoCloseable {
   }
 
   /** The next envelope, or null when none came within the timeout (-1 waits for ever). */
-  private byte[] get(long timeoutMillis) throws InterruptedException {
+  private Slice get(long timeoutMillis) throws InterruptedException {
     return inboxQueue.takeValue(timeoutMillis);
   }
 

@@ -2,6 +2,7 @@ package io.mp4j;
 
 import io.mp4j.protocol.BrokerChannel;
 import io.mp4j.protocol.Reply;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.codec.Codec;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,7 +92,7 @@ public final class Namespace extends SharedObject {
    * @return the attributes in the order they were first set
    */
   public Map<String, Object> attributes() {
-    List<byte[]> flat = binaries(call("dict.entries", packer -> packer.packArrayHeader(0)));
+    List<Slice> flat = binaries(call("dict.entries", packer -> packer.packArrayHeader(0)));
     Map<String, Object> attributes = new LinkedHashMap<>();
     for (int i = 0; i < flat.size(); i += 2) {
       attributes.put((String) decode(flat.get(i), Codec.reader(String.class), String.class),

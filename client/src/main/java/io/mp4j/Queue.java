@@ -4,6 +4,7 @@ import io.mp4j.protocol.BrokerChannel;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.ReplyFuture;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.Wire;
 import io.mp4j.protocol.codec.Codec;
 import io.mp4j.protocol.codec.CodecException;
@@ -93,7 +94,7 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   private final AtomicLong bursts = new AtomicLong();
   private final AtomicLong unsentBytes = new AtomicLong();
   /** Items borrowed from the head by the last get (see {@link #getWithin}); guarded by itself. */
-  private final ArrayDeque<byte[]> borrowed = new ArrayDeque<>();
+  private final ArrayDeque<Slice> borrowed = new ArrayDeque<>();
   private long leaseId;
   private int leaseUsed;
   private long lastTakeNanos;
@@ -329,14 +330,14 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
    * left, when no get came for 2 ms; the broker then puts the rest back at the head.
    */
   private E getWithin(long timeoutMillis) throws InterruptedException {
-    byte[] value = takeValue(timeoutMillis);
+    Slice value = takeValue(timeoutMillis);
     return value == null ? null : decode(value);
   }
 
   /** Takes the head as its encoded msgpack value, or null when none came in time. */
-  byte[] takeValue(long timeoutMillis) throws InterruptedException {
+  Slice takeValue(long timeoutMillis) throws InterruptedException {
     synchronized (borrowed) {
-      byte[] next = borrowed.pollFirst();
+      Slice next = borrowed.pollFirst();
       if (next != null) {
         leaseUsed++;
         lastTakeNanos = System.nanoTime();
@@ -354,16 +355,18 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
     if (reply.error() == ErrorCode.EMPTY) {
       return null;
     }
-    byte[] first;
-    try (MessageUnpacker in = Wire.unpacker(check(reply, name).payload())) {
+    Slice first;
+    // The items stay where they lie in the reply: each copy was fresh memory.
+    Slice run = check(reply, name).payload();
+    try (MessageUnpacker in = Wire.unpacker(run)) {
       in.unpackArrayHeader();
       long id = in.unpackLong();
       int count = in.unpackArrayHeader();
-      first = in.readPayload(in.unpackBinaryHeader());
+      first = Wire.readSlice(in, run);
       if (count > 1) {
         synchronized (borrowed) {
           for (int i = 1; i < count; i++) {
-            borrowed.addLast(in.readPayload(in.unpackBinaryHeader()));
+            borrowed.addLast(Wire.readSlice(in, run));
           }
           leaseId = id;
           leaseUsed = 1;
@@ -412,10 +415,10 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
     }));
   }
 
-  private E decode(byte[] value) {
-    try (MessageUnpacker in = Wire.unpacker(value)) {
+  private E decode(Slice value) {
+    try (MessageUnpacker in = Wire.unpackerAt(value)) {
       @SuppressWarnings("unchecked")
-      E item = (E) reader.read(in, value);
+      E item = (E) reader.read(in, value.array());
       return item;
     } catch (IOException | RuntimeException e) {
       throw new EncodingException("an item of queue " + name + " does not decode into "
@@ -517,7 +520,7 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
         return count;
       }
       try {
-        for (byte[] value : Wire.unpackBinaries(check(reply, name).payload())) {
+        for (Slice value : Wire.unpackSlices(check(reply, name).payload())) {
           target.add(decode(value));
           count++;
         }

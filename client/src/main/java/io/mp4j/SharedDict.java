@@ -3,6 +3,7 @@ package io.mp4j;
 import io.mp4j.protocol.BrokerChannel;
 import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.Wire;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.codec.Codec;
 import io.mp4j.protocol.codec.SharedHandle;
 import io.mp4j.protocol.codec.ValueReader;
@@ -76,7 +77,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V>
     return value;
   }
 
-  private K key(byte[] encoded) {
+  private K key(Slice encoded) {
     @SuppressWarnings("unchecked")
     K key = (K) object.decode(encoded, keys, keyType);
     return key;
@@ -115,7 +116,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V>
     try (var in = Wire.unpacker(reply.payload())) {
       int count = in.unpackArrayHeader();
       for (int i = 0; i < count; i++) {
-        byte[] value = Wire.unpackNullableBinary(in);
+        Slice value = Wire.readNullableSlice(in, reply.payload());
         if (value != null) {
           @SuppressWarnings("unchecked")
           V decoded = (V) object.decode(value, values, valueType);
@@ -202,7 +203,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V>
   /** A snapshot of the entries, taken in one step. */
   @Override
   public Set<Entry<K, V>> entrySet() {
-    List<byte[]> flat = object.binaries(call("dict.entries"));
+    List<Slice> flat = object.binaries(call("dict.entries"));
     Set<Entry<K, V>> entries = new LinkedHashSet<>();
     for (int i = 0; i < flat.size(); i += 2) {
       @SuppressWarnings("unchecked")
@@ -216,7 +217,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V>
   @Override
   public Set<K> keySet() {
     Set<K> found = new LinkedHashSet<>();
-    for (byte[] key : object.binaries(call("dict.keys"))) {
+    for (Slice key : object.binaries(call("dict.keys"))) {
       found.add(key(key));
     }
     return found;
@@ -226,7 +227,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V>
   @Override
   public Collection<V> values() {
     List<V> found = new ArrayList<>();
-    for (byte[] value : object.binaries(call("dict.values"))) {
+    for (Slice value : object.binaries(call("dict.values"))) {
       @SuppressWarnings("unchecked")
       V decoded = (V) object.decode(value, values, valueType);
       found.add(decoded);

@@ -2,6 +2,7 @@ package io.mp4j;
 
 import io.mp4j.protocol.BrokerChannel;
 import io.mp4j.protocol.Reply;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.codec.Codec;
 import io.mp4j.protocol.codec.SharedHandle;
 import io.mp4j.protocol.codec.ValueReader;
@@ -58,7 +59,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
     return object.ref();
   }
 
-  private E item(byte[] encoded) {
+  private E item(Slice encoded) {
     @SuppressWarnings("unchecked")
     E item = (E) object.decode(encoded, reader, itemType);
     return item;
@@ -158,7 +159,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
   public List<E> snapshot() {
     Reply reply = object.call("list.all", packer -> packer.packArrayHeader(0));
     List<E> items = new ArrayList<>();
-    for (byte[] encoded : object.binaries(reply)) {
+    for (Slice encoded : object.binaries(reply)) {
       items.add(item(encoded));
     }
     return items;

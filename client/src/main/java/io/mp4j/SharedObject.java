@@ -5,6 +5,7 @@ import io.mp4j.protocol.Channels;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.RemoteError;
 import io.mp4j.protocol.Reply;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.ReplyFuture;
 import io.mp4j.protocol.Wire;
 import io.mp4j.protocol.codec.Codec;
@@ -54,7 +55,8 @@ class SharedObject implements SharedHandle {
       packer.packBinaryHeader(settings.length);
       packer.writePayload(settings);
     })), name);
-    return check(reply, kind + " " + name).payload();
+    Slice info = check(reply, kind + " " + name).payload();
+    return info == null ? null : info.toArray();
   }
 
   /**
@@ -236,12 +238,17 @@ class SharedObject implements SharedHandle {
 
   /** Decodes a value the broker holds; a shared object inside it binds to this channel. */
   Object decode(byte[] value, ValueReader reader, java.lang.reflect.Type type) {
+    return decode(value == null ? null : Slice.of(value), reader, type);
+  }
+
+  /** {@link #decode(byte[], ValueReader, java.lang.reflect.Type)} where the value lies. */
+  Object decode(Slice value, ValueReader reader, java.lang.reflect.Type type) {
     if (value == null) {
       return null;
     }
     return Channels.decodingWith(channel, () -> {
-      try (MessageUnpacker in = Wire.unpacker(value)) {
-        return reader.read(in, value);
+      try (MessageUnpacker in = Wire.unpackerAt(value)) {
+        return reader.read(in, value.array());
       } catch (IOException | RuntimeException e) {
         throw new EncodingException("a value of " + describe() + " does not decode into "
             + type.getTypeName() + ": " + e.getMessage(), e);
@@ -249,17 +256,18 @@ class SharedObject implements SharedHandle {
     });
   }
 
-  List<byte[]> binaries(Reply reply) {
+  List<Slice> binaries(Reply reply) {
     try {
-      return Wire.unpackBinaries(reply.payload());
+      return Wire.unpackSlices(reply.payload());
     } catch (IOException e) {
       throw new BrokerException("malformed answer about " + describe(), e);
     }
   }
 
   static boolean bool(Reply reply) {
-    return reply.payload() != null && reply.payload().length == 1
-        && reply.payload()[0] == (byte) 0xc3;
+    Slice payload = reply.payload();
+    return payload != null && payload.length() == 1
+        && payload.array()[payload.offset()] == (byte) 0xc3;
   }
 
   static int integer(Reply reply) {
@@ -267,6 +275,10 @@ class SharedObject implements SharedHandle {
   }
 
   static int integer(byte[] value) {
+    return integer(Slice.of(value));
+  }
+
+  static int integer(Slice value) {
     try (MessageUnpacker in = Wire.unpacker(value)) {
       return in.unpackInt();
     } catch (IOException e) {

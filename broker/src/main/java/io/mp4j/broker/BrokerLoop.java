@@ -515,7 +515,7 @@ final class BrokerLoop implements Runnable {
     unschedule(worker);
     LOG.log(Level.INFO, "worker " + worker.describe() + " drains its " + worker.inFlight.size()
         + " tasks");
-    reply(worker, Reply.ok(request.requestId(), null));
+    reply(worker, Reply.ok(request.requestId()));
   }
 
   /**
@@ -539,7 +539,7 @@ final class BrokerLoop implements Runnable {
     if (dead != null && dead != reporter && dead.host.equals(reporter.host)) {
       removeWorker(dead, cause + " (reported by its daemon)");
     }
-    reply(reporter, Reply.ok(request.requestId(), null));
+    reply(reporter, Reply.ok(request.requestId()));
   }
 
   /** Queues a reply; the replies of one turn leave together, one REPLY message per peer. */

@@ -3,6 +3,7 @@ package io.mp4j.broker;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.Request;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.Wire;
 import io.mp4j.protocol.codec.Codec;
 import io.mp4j.protocol.codec.CodecException;
@@ -809,7 +810,7 @@ final class ManagedObjects {
       // The caller gets the remote class, message and stack trace, as from a task.
       Throwable cause = e.getCause();
       replies.accept(peer, new Reply(request.requestId(), ErrorCode.TASK_FAILED,
-          Wire.pack(packer -> io.mp4j.protocol.RemoteError.of(cause).pack(packer)),
+          Slice.of(Wire.pack(packer -> io.mp4j.protocol.RemoteError.of(cause).pack(packer))),
           custom.typeName + "." + methodName + " threw " + cause));
       return;
     } catch (IllegalAccessException e) {

@@ -1,5 +1,7 @@
 package io.mp4j.broker;
 
+import io.mp4j.protocol.Slice;
+
 /**
  * A request that waits in the broker (a get on an empty queue, a put on a full one, a join) until
  * it can be answered or its deadline passes. Answered requests stay in their deques until they
@@ -16,12 +18,12 @@ final class Parked {
   final long deadline;
   final SharedQueue queue;
   /** The item a parked put carries; null for other requests. */
-  final byte[] item;
+  final Slice item;
   /** The most items a parked GET_MANY or LEASE takes; 1 for other requests. */
   final int most;
   boolean answered;
 
-  Parked(Kind kind, Peer peer, long requestId, long deadline, SharedQueue queue, byte[] item,
+  Parked(Kind kind, Peer peer, long requestId, long deadline, SharedQueue queue, Slice item,
       int most) {
     this.kind = kind;
     this.most = most;

@@ -1,5 +1,6 @@
 package io.mp4j.broker;
 
+import io.mp4j.protocol.Slice;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ final class SharedQueue {
   /** The most items it holds; 0 for no limit. */
   final int maxSize;
   final boolean joinable;
-  final ArrayDeque<byte[]> items = new ArrayDeque<>();
+  final ArrayDeque<Slice> items = new ArrayDeque<>();
   final ArrayDeque<Parked> getters = new ArrayDeque<>();
   final ArrayDeque<Parked> putters = new ArrayDeque<>();
   final ArrayDeque<Parked> joiners = new ArrayDeque<>();
@@ -30,7 +31,7 @@ final class SharedQueue {
    * buffer and then says how many it used; the broker keeps them until then, to put the rest back
    * at the head or, should the consumer's process die, all of them.
    */
-  record Lease(long id, Peer peer, List<byte[]> items) {}
+  record Lease(long id, Peer peer, List<Slice> items) {}
 
   SharedQueue(String name, int maxSize, boolean joinable) {
     this.name = name;
@@ -51,11 +52,11 @@ final class SharedQueue {
   }
 
   /** Takes up to {@code max} items from the head, stopping at the one that passes maxBytes. */
-  List<byte[]> take(int max, long maxBytes) {
-    List<byte[]> taken = new ArrayList<>();
+  List<Slice> take(int max, long maxBytes) {
+    List<Slice> taken = new ArrayList<>();
     long bytes = 0;
     while (taken.size() < max && !items.isEmpty() && bytes < maxBytes) {
-      bytes += items.peekFirst().length;
+      bytes += items.peekFirst().length();
       taken.add(items.pollFirst());
     }
     return taken;
@@ -63,7 +64,7 @@ final class SharedQueue {
 
   /** Ends the lease, putting its items after the first {@code used} back at the head in order. */
   void giveBack(int used) {
-    List<byte[]> run = lease.items();
+    List<Slice> run = lease.items();
     for (int i = run.size() - 1; i >= Math.max(0, used); i--) {
       items.addFirst(run.get(i));
     }

@@ -3,9 +3,11 @@ package io.mp4j.broker;
 import io.mp4j.protocol.ErrorCode;
 import io.mp4j.protocol.Reply;
 import io.mp4j.protocol.Request;
+import io.mp4j.protocol.Slice;
 import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +57,7 @@ final class SharedState {
         case "queue.lease" -> lease(peer, request, args, now);
         case "queue.release" -> release(peer, request, args);
         case "queue.size" -> withQueue(peer, request, queue ->
-            ok(peer, request, Wire.pack(packer -> packer.packInt(queue.items.size()))));
+            ok(peer, request, Slice.of(Wire.pack(packer -> packer.packInt(queue.items.size())))));
         case "queue.taskDone" -> withQueue(peer, request, queue -> taskDone(peer, request, queue));
         case "queue.join" -> join(peer, request, args, now);
         case "queue.delete" -> delete(peer, request);
@@ -80,24 +82,24 @@ final class SharedState {
     }
     SharedQueue queue = queues.computeIfAbsent(request.name(),
         name -> new SharedQueue(name, maxSize, joinable));
-    ok(peer, request, Wire.pack(packer -> {
+    ok(peer, request, Slice.of(Wire.pack(packer -> {
       packer.packArrayHeader(2);
       packer.packInt(queue.maxSize);
       packer.packBoolean(queue.joinable);
-    }));
+    })));
   }
 
   private void put(Peer peer, Request request, MessageUnpacker args, long now)
       throws IOException {
     args.unpackArrayHeader();
-    byte[] item = args.readPayload(args.unpackBinaryHeader());
+    Slice item = Wire.readSlice(args, request.args());
     long timeout = timeout(peer, request, args);
     if (timeout < -1) {
       return;
     }
     withQueue(peer, request, queue -> {
       if (!queue.full() || handOver(queue)) {
-        add(queue, List.of(item));
+        add(queue, kept(List.of(item), request.args()));
         ok(peer, request, null);
       } else if (timeout == 0 || request.quiet()) {
         // A quiet put is never parked: its sender settles it by the next reply it gets.
@@ -105,7 +107,7 @@ final class SharedState {
             + queue.maxSize + " items)");
       } else {
         park(queue.putters, new Parked(Parked.Kind.PUT, peer, request.requestId(),
-            deadline(now, timeout), queue, item, 1));
+            deadline(now, timeout), queue, kept(List.of(item), request.args()).get(0), 1));
       }
     });
   }
@@ -115,16 +117,37 @@ final class SharedState {
    * producer's burst of puts travels.
    */
   private void putAll(Peer peer, Request request) throws IOException {
-    List<byte[]> items = Wire.unpackBinaries(request.args());
+    List<Slice> items = Wire.unpackSlices(request.args());
     withQueue(peer, request, queue -> {
       if (queue.maxSize != 0) {
         fail(peer, request, ErrorCode.BAD_REQUEST, "queue.putAll is for a queue without a size"
             + " limit; queue " + queue.name + " holds at most " + queue.maxSize);
         return;
       }
-      add(queue, items);
+      add(queue, kept(items, request.args()));
       ok(peer, request, null);
     });
+  }
+
+  /**
+   * The items to keep of those a request brought: slices of the message they came in, with
+   * nothing copied (a copy of each item was fresh memory, dearer than anything else a streaming
+   * queue does in the broker), unless they are too small a part of it: a few small items must not
+   * hold a large message in memory.
+   */
+  private static List<Slice> kept(List<Slice> items, Slice args) {
+    long bytes = 0;
+    for (Slice item : items) {
+      bytes += item.length();
+    }
+    if (bytes * 2 >= args.array().length) {
+      return items;
+    }
+    List<Slice> copies = new ArrayList<>(items.size());
+    for (Slice item : items) {
+      copies.add(Slice.of(item.toArray()));
+    }
+    return copies;
   }
 
   /** Whether a parked get can take an item at once, which leaves room for one more. */
@@ -144,7 +167,7 @@ final class SharedState {
    * Adds items in order, then lets parked gets take from them. All of a burst goes in first, so
    * that a consumer parked on the empty queue borrows the whole run instead of its first item.
    */
-  private void add(SharedQueue queue, List<byte[]> items) {
+  private void add(SharedQueue queue, List<Slice> items) {
     if (queue.joinable) {
       queue.unfinished += items.size();
     }
@@ -168,13 +191,13 @@ final class SharedState {
    * Takes what a get of this kind takes from the head of a takeable queue, as its answer: one
    * item, up to {@code most} of them, or a lent run of them.
    */
-  private byte[] take(SharedQueue queue, Peer peer, Parked.Kind kind, int most) {
+  private Slice take(SharedQueue queue, Peer peer, Parked.Kind kind, int most) {
     return switch (kind) {
       case GET -> queue.items.pollFirst();
-      case GET_MANY -> Wire.packBinaries(queue.take(most, Long.MAX_VALUE));
+      case GET_MANY -> Slice.of(Wire.packSlices(queue.take(most, Long.MAX_VALUE)));
       case LEASE -> {
         // A bounded queue lends nothing: room made by a get is there for the next put at once.
-        List<byte[]> taken = queue.take(queue.maxSize == 0 ? most : 1, LEASE_BYTES);
+        List<Slice> taken = queue.take(queue.maxSize == 0 ? most : 1, LEASE_BYTES);
         long leaseId = 0;
         if (taken.size() > 1) {
           leaseId = ++lastLeaseId;
@@ -186,20 +209,20 @@ final class SharedState {
     };
   }
 
-  private static byte[] leaseAnswer(long leaseId, List<byte[]> items) {
+  private static Slice leaseAnswer(long leaseId, List<Slice> items) {
     int size = 1 + Wire.integerSize(leaseId) + Wire.arrayHeaderSize(items.size());
-    for (byte[] item : items) {
-      size += Wire.binarySize(item.length);
+    for (Slice item : items) {
+      size += Wire.binarySize(item.length());
     }
-    return Wire.packExact(size, packer -> {
+    return Slice.of(Wire.packExact(size, packer -> {
       packer.packArrayHeader(2);
       packer.packLong(leaseId);
       packer.packArrayHeader(items.size());
-      for (byte[] item : items) {
-        packer.packBinaryHeader(item.length);
-        packer.writePayload(item);
+      for (Slice item : items) {
+        packer.packBinaryHeader(item.length());
+        packer.writePayload(item.array(), item.offset(), item.length());
       }
-    });
+    }));
   }
 
   /**
@@ -270,7 +293,7 @@ final class SharedState {
     for (Parked putter = queue.full() ? null : SharedQueue.next(queue.putters);
         putter != null; putter = queue.full() ? null : SharedQueue.next(queue.putters)) {
       add(queue, List.of(putter.item));
-      answer(putter, Reply.ok(putter.requestId, null));
+      answer(putter, Reply.ok(putter.requestId));
     }
   }
 
@@ -309,7 +332,7 @@ final class SharedState {
       if (queue.unfinished == 0) {
         for (Parked joiner = SharedQueue.next(queue.joiners); joiner != null;
             joiner = SharedQueue.next(queue.joiners)) {
-          answer(joiner, Reply.ok(joiner.requestId, null));
+          answer(joiner, Reply.ok(joiner.requestId));
         }
       }
     }
@@ -484,7 +507,7 @@ final class SharedState {
     replies.accept(parked.peer, reply);
   }
 
-  private void ok(Peer peer, Request request, byte[] payload) {
+  private void ok(Peer peer, Request request, Slice payload) {
     if (request.quiet()) {
       return; // a quiet request is answered only when it fails
     }

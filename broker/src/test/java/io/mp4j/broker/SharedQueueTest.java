@@ -182,7 +182,7 @@ class SharedQueueTest {
     producer.send(io.mp4j.protocol.MessageType.BYE);
     producer.socket.close();
     Reply reply = call(consumer, "queue.get", "q", timeout(5000));
-    assertArrayEquals(value, reply.payload());
+    assertArrayEquals(value, reply.payload().toArray());
   }
 
   private static byte[] lease(long timeoutMillis, int max) {

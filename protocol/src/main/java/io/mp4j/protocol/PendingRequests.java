@@ -43,7 +43,7 @@ public final class PendingRequests {
       long id = quiet.pollFirst()[1];
       Pending earlier = byId.remove(id);
       if (earlier != null) {
-        earlier.reply().complete(Reply.ok(id, null));
+        earlier.reply().complete(Reply.ok(id));
       }
     }
   }

@@ -8,13 +8,24 @@ import org.msgpack.core.MessageUnpacker;
  *
  * @param requestId the number of the request answered
  * @param error null when the operation succeeded, else why it did not
- * @param payload the operation's result, one msgpack value, or null
+ * @param payload the operation's result, one msgpack value, or null; a decoded reply's lies in
+ *     the frame it came in, which is not copied
  * @param message a sentence for the user when it failed, else null
  */
-public record Reply(long requestId, ErrorCode error, byte[] payload, String message) {
+public record Reply(long requestId, ErrorCode error, Slice payload, String message) {
+
+  /** A successful reply with nothing to say. */
+  public static Reply ok(long requestId) {
+    return new Reply(requestId, null, null, null);
+  }
 
   /** A successful reply. */
   public static Reply ok(long requestId, byte[] payload) {
+    return ok(requestId, payload == null ? null : Slice.of(payload));
+  }
+
+  /** A successful reply whose payload lies in a larger array, such as the message it came in. */
+  public static Reply ok(long requestId, Slice payload) {
     return new Reply(requestId, null, payload, null);
   }
 
@@ -42,6 +53,7 @@ public record Reply(long requestId, ErrorCode error, byte[] payload, String mess
    * @throws IOException when the frame is not a REPLY body
    */
   public static Reply decode(byte[] frame) throws IOException {
+    Slice whole = Slice.of(frame);
     try (MessageUnpacker unpacker = Wire.unpacker(frame)) {
       if (unpacker.unpackArrayHeader() != 4) {
         throw new IOException("a REPLY body is an array of 4");
@@ -49,7 +61,7 @@ public record Reply(long requestId, ErrorCode error, byte[] payload, String mess
       long requestId = unpacker.unpackLong();
       int code = unpacker.unpackInt();
       return new Reply(requestId, code == 0 ? null : ErrorCode.of(code),
-          Wire.unpackNullableBinary(unpacker), Wire.unpackNullableString(unpacker));
+          Wire.readNullableSlice(unpacker, whole), Wire.unpackNullableString(unpacker));
     } catch (RuntimeException e) {
       throw new IOException("malformed REPLY: " + e.getMessage(), e);
     }

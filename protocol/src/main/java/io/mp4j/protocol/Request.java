@@ -11,10 +11,16 @@ import org.msgpack.core.MessageUnpacker;
  * @param requestId the sender's number for the request; the REPLY carries it back
  * @param op the operation, such as {@code queue.put}
  * @param name the shared object's name
- * @param args the operation's arguments, a msgpack array
+ * @param args the operation's arguments, a msgpack array; a decoded request's lie in the frame
+ *     it came in, which is not copied
  * @param quiet whether the broker answers only a failure (see {@link PendingRequests})
  */
-public record Request(long requestId, String op, String name, byte[] args, boolean quiet) {
+public record Request(long requestId, String op, String name, Slice args, boolean quiet) {
+
+  /** A request of arguments in an array of their own. */
+  public Request(long requestId, String op, String name, byte[] args, boolean quiet) {
+    this(requestId, op, name, Slice.of(args), quiet);
+  }
 
   /** A request that is always answered. */
   public Request(long requestId, String op, String name, byte[] args) {
@@ -24,14 +30,14 @@ public record Request(long requestId, String op, String name, byte[] args, boole
   /** Encodes this request's body frame. */
   public byte[] encode() {
     int size = 1 + Wire.integerSize(requestId) + Wire.stringSize(op) + Wire.stringSize(name)
-        + Wire.binarySize(args.length) + (quiet ? 1 : 0);
+        + Wire.binarySize(args.length()) + (quiet ? 1 : 0);
     return Wire.packExact(size, packer -> {
       packer.packArrayHeader(quiet ? 5 : 4);
       packer.packLong(requestId);
       packer.packString(op);
       packer.packString(name);
-      packer.packBinaryHeader(args.length);
-      packer.writePayload(args);
+      packer.packBinaryHeader(args.length());
+      packer.writePayload(args.array(), args.offset(), args.length());
       if (quiet) {
         packer.packBoolean(true);
       }
@@ -60,6 +66,7 @@ public record Request(long requestId, String op, String name, byte[] args, boole
    */
   public static List<Request> decodeAll(byte[] frame) throws IOException {
     List<Request> requests = new ArrayList<>(1);
+    Slice whole = Slice.of(frame);
     try (MessageUnpacker unpacker = Wire.unpacker(frame)) {
       do {
         int fields = unpacker.unpackArrayHeader();
@@ -69,7 +76,7 @@ public record Request(long requestId, String op, String name, byte[] args, boole
         long requestId = unpacker.unpackLong();
         String op = unpacker.unpackString();
         String name = unpacker.unpackString();
-        byte[] args = unpacker.readPayload(unpacker.unpackBinaryHeader());
+        Slice args = Wire.readSlice(unpacker, whole);
         boolean quiet = fields == 5 && unpacker.unpackBoolean();
         requests.add(new Request(requestId, op, name, args, quiet));
       } while (unpacker.hasNext());

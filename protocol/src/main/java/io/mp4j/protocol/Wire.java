@@ -275,12 +275,16 @@ public final class Wire {
    * @throws IOException when the frame is not an array of binaries
    */
   public static List<Slice> unpackSlices(byte[] frame) throws IOException {
-    Slice whole = Slice.of(frame);
+    return unpackSlices(Slice.of(frame));
+  }
+
+  /** {@link #unpackSlices} of a frame that is itself a slice, as a request's arguments are. */
+  public static List<Slice> unpackSlices(Slice frame) throws IOException {
     try (MessageUnpacker unpacker = unpacker(frame)) {
       int count = unpacker.unpackArrayHeader();
       List<Slice> frames = new ArrayList<>(Math.min(count, 1 << 16));
       for (int i = 0; i < count; i++) {
-        frames.add(readSlice(unpacker, whole));
+        frames.add(readSlice(unpacker, frame));
       }
       if (unpacker.hasNext()) {
         throw new IOException("bytes after the end of a batch frame");
@@ -346,6 +350,30 @@ public final class Wire {
       packer.packBinaryHeader(value.length);
       packer.writePayload(value);
     }
+  }
+
+  /** The bytes msgpack takes for a binary value that may be null (nil). */
+  public static int nullableBinarySize(Slice value) {
+    return value == null ? 1 : binarySize(value.length());
+  }
+
+  /** Writes a run of bytes that may be null, as binary. */
+  public static void packNullableBinary(MessageBufferPacker packer, Slice value)
+      throws IOException {
+    if (value == null) {
+      packer.packNil();
+    } else {
+      packer.packBinaryHeader(value.length());
+      packer.writePayload(value.array(), value.offset(), value.length());
+    }
+  }
+
+  /**
+   * Reads a binary value that may be nil as a slice of the frame that the unpacker reads, made by
+   * {@link #unpacker(Slice)} over {@code frame}.
+   */
+  public static Slice readNullableSlice(MessageUnpacker in, Slice frame) throws IOException {
+    return in.tryUnpackNil() ? null : readSlice(in, frame);
   }
 
   /** Reads a binary value that may be nil. */

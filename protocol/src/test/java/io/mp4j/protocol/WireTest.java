@@ -86,7 +86,7 @@ class WireTest {
       assertEquals(expected,
           Reply.decode(Reply.failed(-3, ErrorCode.FULL, name).encode()).message());
     }
-    assertEquals(null, Reply.decode(Reply.ok(1, null).encode()).payload());
+    assertEquals(null, Reply.decode(Reply.ok(1).encode()).payload());
   }
 
   @Test
