@@ -125,7 +125,7 @@ final class BrokerLoop implements Runnable {
 
   BrokerLoop(BrokerConfig config, Mailbox<Command> mailbox) {
     this.config = config;
-    this.shared = new SharedState(this::reply, config.registeredTypes());
+    this.shared = new SharedState((peer, frame) -> reply(peer, frame), config.registeredTypes());
     this.mailbox = mailbox;
     this.context = config.context() != null ? config.context() : new ZContext(1);
     this.router = context.createSocket(SocketType.ROUTER);
@@ -544,11 +544,16 @@ final class BrokerLoop implements Runnable {
 
   /** Queues a reply; the replies of one turn leave together, one REPLY message per peer. */
   private void reply(Peer peer, Reply reply) {
+    reply(peer, reply.encode());
+  }
+
+  /** Queues a reply's body frame, encoded. */
+  private void reply(Peer peer, byte[] frame) {
     if (peers.get(key(peer.identity)) == peer) {
       if (peer.replies.isEmpty()) {
         peersToReply.add(peer);
       }
-      peer.replies.add(reply.encode());
+      peer.replies.add(frame);
     }
   }
 

@@ -67,10 +67,11 @@ final class ManagedObjects {
   private final Map<RequestKey, Waiter> waiting = new HashMap<>();
   private final PriorityQueue<Waiter> deadlines =
       new PriorityQueue<>(Comparator.comparingLong(waiter -> waiter.deadline));
-  private final BiConsumer<Peer, Reply> replies;
+  /** Where replies go, as encoded REPLY body frames. */
+  private final BiConsumer<Peer, byte[]> replies;
   private final Map<String, Class<?>> types;
 
-  ManagedObjects(BiConsumer<Peer, Reply> replies, Map<String, Class<?>> types) {
+  ManagedObjects(BiConsumer<Peer, byte[]> replies, Map<String, Class<?>> types) {
     this.replies = replies;
     this.types = Map.copyOf(types);
   }
@@ -811,7 +812,7 @@ final class ManagedObjects {
       Throwable cause = e.getCause();
       replies.accept(peer, new Reply(request.requestId(), ErrorCode.TASK_FAILED,
           Slice.of(Wire.pack(packer -> io.mp4j.protocol.RemoteError.of(cause).pack(packer))),
-          custom.typeName + "." + methodName + " threw " + cause));
+          custom.typeName + "." + methodName + " threw " + cause).encode());
       return;
     } catch (IllegalAccessException e) {
       fail(peer, request, ErrorCode.NOT_ALLOWED, "cannot call " + custom.typeName + "."
@@ -976,7 +977,7 @@ final class ManagedObjects {
 
   private void answer(Waiter waiter, Reply reply) {
     forget(waiter);
-    replies.accept(waiter.peer, reply);
+    replies.accept(waiter.peer, reply.encode());
   }
 
   private void forget(Waiter waiter) {
@@ -1022,11 +1023,11 @@ final class ManagedObjects {
     if (request.quiet()) {
       return; // a quiet request is answered only when it fails
     }
-    replies.accept(peer, Reply.ok(request.requestId(), payload));
+    replies.accept(peer, Reply.ok(request.requestId(), payload).encode());
   }
 
   private void fail(Peer peer, Request request, ErrorCode code, String message) {
-    replies.accept(peer, Reply.failed(request.requestId(), code, message));
+    replies.accept(peer, Reply.failed(request.requestId(), code, message).encode());
   }
 
   // ---- the objects ----

@@ -28,7 +28,8 @@ final class SharedState {
   private final Map<String, SharedQueue> queues = new HashMap<>();
   private final PriorityQueue<Parked> deadlines =
       new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
-  private final BiConsumer<Peer, Reply> replies;
+  /** Where replies go, as encoded REPLY body frames. */
+  private final BiConsumer<Peer, byte[]> replies;
   private final ManagedObjects managed;
   private long lastLeaseId;
   /** A run lent out stops at the item that takes it past this many bytes. */
@@ -36,7 +37,7 @@ final class SharedState {
   /** How long a get waits at least while a run is lent out (see {@link #waitForItem}). */
   private static final long LEASE_GRACE_MILLIS = 50;
 
-  SharedState(BiConsumer<Peer, Reply> replies, Map<String, Class<?>> registeredTypes) {
+  SharedState(BiConsumer<Peer, byte[]> replies, Map<String, Class<?>> registeredTypes) {
     this.replies = replies;
     this.managed = new ManagedObjects(replies, registeredTypes);
   }
@@ -182,19 +183,25 @@ final class SharedState {
       if (getter == null) {
         break;
       }
-      answer(getter, Reply.ok(getter.requestId,
-          take(queue, getter.peer, getter.kind, getter.most)));
+      getter.answered = true;
+      replies.accept(getter.peer, take(queue, getter.peer, getter.requestId, getter.kind,
+          getter.most));
     }
   }
 
   /**
-   * Takes what a get of this kind takes from the head of a takeable queue, as its answer: one
-   * item, up to {@code most} of them, or a lent run of them.
+   * Takes what a get of this kind takes from the head of a takeable queue, as the encoded reply
+   * that answers it: one item, up to {@code most} of them, or a lent run of them. The items are
+   * written once, straight into the reply.
    */
-  private Slice take(SharedQueue queue, Peer peer, Parked.Kind kind, int most) {
+  private byte[] take(SharedQueue queue, Peer peer, long requestId, Parked.Kind kind, int most) {
     return switch (kind) {
-      case GET -> queue.items.pollFirst();
-      case GET_MANY -> Slice.of(Wire.packSlices(queue.take(most, Long.MAX_VALUE)));
+      case GET -> Reply.ok(requestId, queue.items.pollFirst()).encode();
+      case GET_MANY -> {
+        List<Slice> taken = queue.take(most, Long.MAX_VALUE);
+        yield Reply.encodeOk(requestId, Wire.slicesSize(taken),
+            packer -> Wire.writeSlices(packer, taken));
+      }
       case LEASE -> {
         // A bounded queue lends nothing: room made by a get is there for the next put at once.
         List<Slice> taken = queue.take(queue.maxSize == 0 ? most : 1, LEASE_BYTES);
@@ -203,26 +210,16 @@ final class SharedState {
           leaseId = ++lastLeaseId;
           queue.lease = new SharedQueue.Lease(leaseId, peer, taken);
         }
-        yield leaseAnswer(leaseId, taken);
+        long id = leaseId;
+        yield Reply.encodeOk(requestId, 1 + Wire.integerSize(id) + Wire.slicesSize(taken),
+            packer -> {
+              packer.packArrayHeader(2);
+              packer.packLong(id);
+              Wire.writeSlices(packer, taken);
+            });
       }
       default -> throw new IllegalArgumentException(kind + " takes no items");
     };
-  }
-
-  private static Slice leaseAnswer(long leaseId, List<Slice> items) {
-    int size = 1 + Wire.integerSize(leaseId) + Wire.arrayHeaderSize(items.size());
-    for (Slice item : items) {
-      size += Wire.binarySize(item.length());
-    }
-    return Slice.of(Wire.packExact(size, packer -> {
-      packer.packArrayHeader(2);
-      packer.packLong(leaseId);
-      packer.packArrayHeader(items.size());
-      for (Slice item : items) {
-        packer.packBinaryHeader(item.length());
-        packer.writePayload(item.array(), item.offset(), item.length());
-      }
-    }));
   }
 
   /**
@@ -242,7 +239,7 @@ final class SharedState {
     int max = Math.max(1, args.unpackInt());
     withQueue(peer, request, queue -> {
       if (queue.takeable()) {
-        ok(peer, request, take(queue, peer, Parked.Kind.LEASE, max));
+        replies.accept(peer, take(queue, peer, request.requestId(), Parked.Kind.LEASE, max));
         admitPutters(queue);
       } else {
         waitForItem(peer, request, queue, Parked.Kind.LEASE, max, timeout, now);
@@ -312,7 +309,7 @@ final class SharedState {
     withQueue(peer, request, queue -> {
       Parked.Kind kind = many ? Parked.Kind.GET_MANY : Parked.Kind.GET;
       if (queue.takeable()) {
-        ok(peer, request, take(queue, peer, kind, max));
+        replies.accept(peer, take(queue, peer, request.requestId(), kind, max));
         admitPutters(queue);
       } else {
         waitForItem(peer, request, queue, kind, max, timeout, now);
@@ -504,17 +501,17 @@ final class SharedState {
 
   private void answer(Parked parked, Reply reply) {
     parked.answered = true;
-    replies.accept(parked.peer, reply);
+    replies.accept(parked.peer, reply.encode());
   }
 
   private void ok(Peer peer, Request request, Slice payload) {
     if (request.quiet()) {
       return; // a quiet request is answered only when it fails
     }
-    replies.accept(peer, Reply.ok(request.requestId(), payload));
+    replies.accept(peer, Reply.ok(request.requestId(), payload).encode());
   }
 
   private void fail(Peer peer, Request request, ErrorCode code, String message) {
-    replies.accept(peer, Reply.failed(request.requestId(), code, message));
+    replies.accept(peer, Reply.failed(request.requestId(), code, message).encode());
   }
 }

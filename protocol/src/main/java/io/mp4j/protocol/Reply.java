@@ -34,6 +34,24 @@ public record Reply(long requestId, ErrorCode error, Slice payload, String messa
     return new Reply(requestId, error, null, message);
   }
 
+  /**
+   * Encodes the body frame of a successful reply whose payload the writer packs straight into it:
+   * a large payload, such as a run of queue items, is not built first and copied after.
+   *
+   * @param payloadBytes how many bytes the writer writes; it must write exactly these
+   */
+  public static byte[] encodeOk(long requestId, int payloadBytes, Wire.Writer payload) {
+    int size = 1 + Wire.integerSize(requestId) + 1 + Wire.binarySize(payloadBytes) + 1;
+    return Wire.packExact(size, packer -> {
+      packer.packArrayHeader(4);
+      packer.packLong(requestId);
+      packer.packInt(0);
+      packer.packBinaryHeader(payloadBytes);
+      payload.write(packer);
+      packer.packNil();
+    });
+  }
+
   /** Encodes this reply's body frame. */
   public byte[] encode() {
     int size = 1 + Wire.integerSize(requestId) + Wire.integerSize(error == null ? 0 : error.code())

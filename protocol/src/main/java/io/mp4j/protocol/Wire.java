@@ -116,17 +116,26 @@ public final class Wire {
 
   /** {@link #packBinaries} for frames that are slices of others. */
   public static byte[] packSlices(List<Slice> frames) {
+    return packExact(slicesSize(frames), packer -> writeSlices(packer, frames));
+  }
+
+  /** The bytes {@link #writeSlices} writes. */
+  public static int slicesSize(List<Slice> frames) {
     int size = arrayHeaderSize(frames.size());
     for (Slice frame : frames) {
       size += binarySize(frame.length());
     }
-    return packExact(size, packer -> {
-      packer.packArrayHeader(frames.size());
-      for (Slice frame : frames) {
-        packer.packBinaryHeader(frame.length());
-        packer.writePayload(frame.array(), frame.offset(), frame.length());
-      }
-    });
+    return size;
+  }
+
+  /** Writes frames as one msgpack array of binaries, as {@link #packSlices} packs them. */
+  public static void writeSlices(MessageBufferPacker packer, List<Slice> frames)
+      throws IOException {
+    packer.packArrayHeader(frames.size());
+    for (Slice frame : frames) {
+      packer.packBinaryHeader(frame.length());
+      packer.writePayload(frame.array(), frame.offset(), frame.length());
+    }
   }
 
   /**

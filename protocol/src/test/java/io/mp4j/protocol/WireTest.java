@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +88,23 @@ class WireTest {
           Reply.decode(Reply.failed(-3, ErrorCode.FULL, name).encode()).message());
     }
     assertEquals(null, Reply.decode(Reply.ok(1).encode()).payload());
+  }
+
+  @Test
+  void aReplyWrittenStraightIntoItsFrame_isTheReplyOfThatPayload() throws Exception {
+    for (int bytes : List.of(0, 1, 255, 256, 70_000)) {
+      byte[] payload = new byte[bytes];
+      Arrays.fill(payload, (byte) 7);
+      List<Slice> items = List.of(Slice.of(payload), new Slice(payload, 0, bytes / 2));
+      for (long requestId : List.of(0L, 300L, Long.MAX_VALUE)) {
+        byte[] written = Reply.encodeOk(requestId, Wire.slicesSize(items),
+            packer -> Wire.writeSlices(packer, items));
+        assertArrayEquals(Reply.ok(requestId, Wire.packSlices(items)).encode(), written);
+        Reply decoded = Reply.decode(written);
+        assertEquals(requestId, decoded.requestId());
+        assertEquals(items, Wire.unpackSlices(decoded.payload()));
+      }
+    }
   }
 
   @Test
