@@ -19,6 +19,7 @@ final class IpcBenchmark implements Benchmark {
   static final double GOAL_PIPE_OVER_RAW = 1.2;
   private static final int ROUNDS = 5;
   private static final int WARMUP_ROUNDS = 4;
+  private static final int MAX_WARMUP_ROUNDS = 16;
   /**
    * Untimed round trips per timed one, for the pipe and the bare path alike: after 500 the JVMs
    * on either path were still compiling it, and both p50s were about twice the warm ones.
@@ -53,14 +54,15 @@ final class IpcBenchmark implements Benchmark {
             + " with an echoing child process, after %,d warm-up ones, in %d blocks that take"
             + " turns with as many of the bare round trip, warmed as long; and %,d one-way"
             + " messages, timed until the child's answer. Process: start then join of a"
-            + " process that does nothing, %,d times after 10 warm-up ones, median. %d"
-            + " discarded rounds of each queue and one-way run come"
-            + " first (the JIT of the JVMs the processes run in and of the broker's queue"
-            + " path)."
+            + " process that does nothing, %,d times after 10 warm-up ones, median. At least"
+            + " %d discarded rounds of each queue and one-way run come first (the JIT of the"
+            + " JVMs the processes run in and of the broker's queue path), and more, up to %d,"
+            + " until a collection has come since this JVM's heap last grew (a young JVM's"
+            + " first touch of the memory it grows into costs much on a virtual machine)."
             + " mp4j runs in a local Context; Python with its default start method, and for"
             + " processes with 'spawn' too.",
         items, ROUNDS, calls, calls * RTT_WARMUP_PER_CALL, RTT_BLOCKS, calls * 5, cycles,
-        WARMUP_ROUNDS));
+        WARMUP_ROUNDS, MAX_WARMUP_ROUNDS));
 
     double ints;
     double kibibytes;
@@ -68,17 +70,18 @@ final class IpcBenchmark implements Benchmark {
     Latency raw;
     double oneWay;
     double processMillis;
+    int warmupRounds;
     try (io.mp4j.Context ctx = io.mp4j.Context.local()) {
       // Warm-up: the context starts worker JVMs as processes need them; they and the JIT are
       // warm before anything is timed.
       // Each kind of run several times in full, for both worker JVMs' JIT (a process lands on
       // either) and the broker's: after two rounds the broker was still compiling its queue
       // path, and its share of a round of 1 KiB items fell fivefold over the next four.
-      for (int i = 0; i < WARMUP_ROUNDS; i++) {
+      warmupRounds = Warmup.untilHeapSettles(WARMUP_ROUNDS, MAX_WARMUP_ROUNDS, () -> {
         queueRate(ctx, items, false);
         queueRate(ctx, items, true);
         pipeOneWay(ctx, calls * 5);
-      }
+      });
       ints = median(() -> queueRate(ctx, items, false));
       kibibytes = median(() -> queueRate(ctx, items, true));
       Latency[] pipeAndRaw = pipeAndRawRoundTrips(ctx, calls * RTT_WARMUP_PER_CALL, calls);
@@ -87,6 +90,8 @@ final class IpcBenchmark implements Benchmark {
       oneWay = median(() -> pipeOneWay(ctx, calls * 5));
       processMillis = processStartJoin(ctx, cycles);
     }
+    section.note("Discarded rounds of each queue and one-way run before the timed ones: "
+        + warmupRounds + ".");
     section.figure(Side.MP4J, "Queue, small ints", rate(ints, "items"), "");
     section.figure(Side.MP4J, "Queue, 1 KiB byte arrays", rate(kibibytes, "items"), "");
     section.figure(Side.MP4J, "Pipe round trip", roundTrip.format(), roundTrip.detail());
