@@ -31,11 +31,13 @@ final class AsyncBenchmark implements Benchmark {
     Section section = new Section(key(), title(),
         String.format(Locale.US, "%,d applyAsync calls of x -> x * x, then get() on every"
             + " result, in one pool kept for all rounds, which first runs calls until every"
-            + " worker answered one. Untimed warm-up rounds: %d; timed"
-            + " rounds: %d, median reported. The limit is bare JeroMQ through a one-hop"
-            + " broker (client DEALER -> broker ROUTER/DEALER proxy -> echo DEALER, three JVMs)"
+            + " worker answered one. Untimed warm-up rounds: %d, and in a JVM more, up to %d,"
+            + " until a collection has come since its heap last grew (each figure says how"
+            + " many); timed rounds: %d, median reported. The limit is bare JeroMQ through a"
+            + " one-hop broker (client DEALER -> broker ROUTER/DEALER proxy -> echo DEALER, three JVMs)"
             + " with %,d requests of 8 bytes in flight, %,d requests per round.",
-            n, sizes.warmupRounds(), sizes.rounds(), sizes.rawInFlight(), sizes.rawRequests()));
+            n, sizes.warmupRounds(), sizes.warmupRounds() * Throughput.MAX_WARMUP_FACTOR,
+            sizes.rounds(), sizes.rawInFlight(), sizes.rawRequests()));
 
     Throughput mp4j;
     try (Pool pool = Pool.create(processes)) {
@@ -48,7 +50,8 @@ final class AsyncBenchmark implements Benchmark {
     Throughput python = Benchmark.python(context, section, () -> {
       var result = context.python().run("async", "--tasks", n, "--processes", processes,
           "--warmup", sizes.warmupRounds(), "--rounds", sizes.rounds());
-      return new Throughput(n, PythonSide.doubles(result.get("rounds_s")));
+      return new Throughput(n, PythonSide.doubles(result.get("rounds_s")),
+          sizes.warmupRounds());
     });
     if (python != null) {
       section.figure(Side.PYTHON, "Pool(" + processes + ").apply_async", python.format("tasks/s"),

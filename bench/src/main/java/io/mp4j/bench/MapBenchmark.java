@@ -29,9 +29,12 @@ final class MapBenchmark implements Benchmark {
         String.format(Locale.US, "x -> x * x over the ints 0..%,d through map with the default"
             + " chunking (about four chunks per worker), in one pool kept for all rounds,"
             + " which first runs calls until every worker answered one."
-            + " Untimed warm-up rounds: %d; timed rounds: %d, median reported. The limit is"
+            + " Untimed warm-up rounds: %d, and in a JVM more, up to %d,"
+            + " until a collection has come since its heap last grew (each figure says how"
+            + " many); timed rounds: %d, median reported. The limit is"
             + " a parallel stream over the same boxed ints in one JVM.",
-            n - 1, sizes.warmupRounds(), sizes.rounds()));
+            n - 1, sizes.warmupRounds(),
+            sizes.warmupRounds() * Throughput.MAX_WARMUP_FACTOR, sizes.rounds()));
     List<Integer> items = IntStream.range(0, n).boxed().toList();
 
     Throughput mp4j;
@@ -45,7 +48,8 @@ final class MapBenchmark implements Benchmark {
     Throughput python = Benchmark.python(context, section, () -> {
       var result = context.python().run("map", "--items", n, "--processes", processes,
           "--warmup", sizes.warmupRounds(), "--rounds", sizes.rounds());
-      return new Throughput(n, PythonSide.doubles(result.get("rounds_s")));
+      return new Throughput(n, PythonSide.doubles(result.get("rounds_s")),
+          sizes.warmupRounds());
     });
     if (python != null) {
       section.figure(Side.PYTHON, "Pool(" + processes + ").map", python.format("tasks/s"),

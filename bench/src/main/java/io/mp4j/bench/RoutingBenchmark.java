@@ -43,11 +43,14 @@ final class RoutingBenchmark implements Benchmark {
             + " a session of its own, in the harness JVM, each on its own thread. Per round each"
             + " client makes %,d applyAsync calls of x -> x * x (one task each, no chunking)"
             + " and then gets every result; a round is done when both are, %,d tasks in all."
-            + " Untimed warm-up rounds: %d; timed rounds: %d, median reported. The limit is bare"
+            + " Untimed warm-up rounds: %d, and in a JVM more, up to %d,"
+            + " until a collection has come since its heap last grew (each figure says how"
+            + " many); timed rounds: %d, median reported. The limit is bare"
             + " JeroMQ through a one-hop broker (client DEALER -> ROUTER/DEALER proxy -> echo"
             + " DEALER, three JVMs), %,d requests of 8 bytes in flight, %,d per round, measured"
             + " in the same run. Every process shares the machine's %d cores.",
-            WORKERS, perClient, total, sizes.warmupRounds(), sizes.rounds(),
+            WORKERS, perClient, total, sizes.warmupRounds(),
+            sizes.warmupRounds() * Throughput.MAX_WARMUP_FACTOR, sizes.rounds(),
             sizes.rawInFlight(), sizes.rawRequests(),
             Runtime.getRuntime().availableProcessors()));
 

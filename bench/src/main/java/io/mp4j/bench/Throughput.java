@@ -3,10 +3,11 @@ package io.mp4j.bench;
 import java.util.Locale;
 
 /**
- * Timed rounds of the same amount of work: {@code operations} tasks or requests per round. The
- * headline figure is operations per second at the median round.
+ * Timed rounds of the same amount of work: {@code operations} tasks or requests per round, after
+ * {@code warmupRounds} untimed ones. The headline figure is operations per second at the median
+ * round.
  */
-record Throughput(long operations, double[] roundSeconds) {
+record Throughput(long operations, double[] roundSeconds, int warmupRounds) {
   Throughput {
     if (roundSeconds.length == 0) {
       throw new IllegalArgumentException("no measured rounds");
@@ -14,16 +15,26 @@ record Throughput(long operations, double[] roundSeconds) {
     roundSeconds = roundSeconds.clone();
   }
 
+  /** The most warm-up rounds, as a multiple of the sizes' warm-up rounds. */
+  static final int MAX_WARMUP_FACTOR = 3;
+
   /**
-   * Runs the warm-up rounds untimed, then times the measured ones.
+   * Runs the warm-up rounds untimed (at least the sizes' number, more until this JVM's heap has
+   * settled: see {@link Warmup#untilHeapSettles}), then times the measured ones.
    *
    * @param sizes how many rounds of each
    * @param operations the tasks or requests in one round
    * @param round one round of work
    */
   static Throughput measure(Sizes sizes, long operations, Runnable round) {
-    for (int i = 0; i < sizes.warmupRounds(); i++) {
-      round.run();
+    int warmup;
+    try {
+      warmup = Warmup.untilHeapSettles(sizes.warmupRounds(),
+          sizes.warmupRounds() * MAX_WARMUP_FACTOR, round::run);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
     double[] seconds = new double[sizes.rounds()];
     for (int i = 0; i < seconds.length; i++) {
@@ -31,7 +42,7 @@ record Throughput(long operations, double[] roundSeconds) {
       round.run();
       seconds[i] = (System.nanoTime() - start) / 1e9;
     }
-    return new Throughput(operations, seconds);
+    return new Throughput(operations, seconds, warmup);
   }
 
   double medianSeconds() {
@@ -47,10 +58,13 @@ record Throughput(long operations, double[] roundSeconds) {
     return String.format(Locale.US, "%,.0f %s", perSecond(), unit);
   }
 
-  /** The rounds behind the figure, such as {@code median of 5 rounds of 1.231 s (1.198-1.305)}. */
+  /**
+   * The rounds behind the figure, such as
+   * {@code median of 5 rounds of 1,000 after 6 warm-up: 1.231 s (1.198-1.305 s)}.
+   */
   String detail() {
-    return String.format(Locale.US, "median of %d rounds of %,d: %.3f s (%.3f-%.3f s)",
-        roundSeconds.length, operations, medianSeconds(), Stats.min(roundSeconds),
-        Stats.max(roundSeconds));
+    return String.format(Locale.US, "median of %d rounds of %,d after %d warm-up: %.3f s"
+        + " (%.3f-%.3f s)", roundSeconds.length, operations, warmupRounds, medianSeconds(),
+        Stats.min(roundSeconds), Stats.max(roundSeconds));
   }
 }

@@ -61,13 +61,13 @@ class StatsTest {
 
   @Test
   void throughputUsesTheMedianRound() {
-    Throughput throughput = new Throughput(1_000, new double[] {2.0, 0.5, 1.0});
+    Throughput throughput = new Throughput(1_000, new double[] {2.0, 0.5, 1.0}, 6);
     assertEquals(1_000.0, throughput.perSecond());
   }
 
   @Test
   void noSamplesIsAnError() {
     assertThrows(IllegalArgumentException.class, () -> Stats.median(new double[0]));
-    assertThrows(IllegalArgumentException.class, () -> new Throughput(1, new double[0]));
+    assertThrows(IllegalArgumentException.class, () -> new Throughput(1, new double[0], 6));
   }
 }
