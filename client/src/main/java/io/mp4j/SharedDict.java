@@ -2,8 +2,8 @@ package io.mp4j;
 
 import io.mp4j.protocol.BrokerChannel;
 import io.mp4j.protocol.Reply;
-import io.mp4j.protocol.Wire;
 import io.mp4j.protocol.Slice;
+import io.mp4j.protocol.Wire;
 import io.mp4j.protocol.codec.Codec;
 import io.mp4j.protocol.codec.SharedHandle;
 import io.mp4j.protocol.codec.ValueReader;

@@ -93,14 +93,14 @@ final class SharedState {
   private void put(Peer peer, Request request, MessageUnpacker args, long now)
       throws IOException {
     args.unpackArrayHeader();
-    Slice item = Wire.readSlice(args, request.args());
+    Slice item = kept(List.of(Wire.readSlice(args, request.args())), request.args()).get(0);
     long timeout = timeout(peer, request, args);
     if (timeout < -1) {
       return;
     }
     withQueue(peer, request, queue -> {
       if (!queue.full() || handOver(queue)) {
-        add(queue, kept(List.of(item), request.args()));
+        add(queue, List.of(item));
         ok(peer, request, null);
       } else if (timeout == 0 || request.quiet()) {
         // A quiet put is never parked: its sender settles it by the next reply it gets.
@@ -108,7 +108,7 @@ final class SharedState {
             + queue.maxSize + " items)");
       } else {
         park(queue.putters, new Parked(Parked.Kind.PUT, peer, request.requestId(),
-            deadline(now, timeout), queue, kept(List.of(item), request.args()).get(0), 1));
+            deadline(now, timeout), queue, item, 1));
       }
     });
   }
