@@ -416,9 +416,9 @@ public class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shar
   }
 
   private E decode(Slice value) {
-    try (MessageUnpacker in = Wire.unpackerAt(value)) {
+    try {
       @SuppressWarnings("unchecked")
-      E item = (E) reader.read(in, value.array());
+      E item = (E) reader.read(value);
       return item;
     } catch (IOException | RuntimeException e) {
       throw new EncodingException("an item of queue " + name + " does not decode into "

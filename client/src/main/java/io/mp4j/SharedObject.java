@@ -247,8 +247,8 @@ class SharedObject implements SharedHandle {
       return null;
     }
     return Channels.decodingWith(channel, () -> {
-      try (MessageUnpacker in = Wire.unpackerAt(value)) {
-        return reader.read(in, value.array());
+      try {
+        return reader.read(value);
       } catch (IOException | RuntimeException e) {
         throw new EncodingException("a value of " + describe() + " does not decode into "
             + type.getTypeName() + ": " + e.getMessage(), e);

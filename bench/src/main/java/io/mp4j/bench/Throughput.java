@@ -27,15 +27,8 @@ record Throughput(long operations, double[] roundSeconds, int warmupRounds) {
    * @param round one round of work
    */
   static Throughput measure(Sizes sizes, long operations, Runnable round) {
-    int warmup;
-    try {
-      warmup = Warmup.untilHeapSettles(sizes.warmupRounds(),
-          sizes.warmupRounds() * MAX_WARMUP_FACTOR, round::run);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    int warmup = Warmup.untilHeapSettles(sizes.warmupRounds(),
+        sizes.warmupRounds() * MAX_WARMUP_FACTOR, round::run);
     double[] seconds = new double[sizes.rounds()];
     for (int i = 0; i < seconds.length; i++) {
       long start = System.nanoTime();

@@ -38,8 +38,8 @@ final class Warmup {
   }
 
   /** One warm-up round. */
-  interface Round {
-    void run() throws Exception;
+  interface Round<E extends Exception> {
+    void run() throws E;
   }
 
   /**
@@ -52,7 +52,7 @@ final class Warmup {
    *
    * @return how many rounds ran
    */
-  static int untilHeapSettles(int min, int max, Round round) throws Exception {
+  static <E extends Exception> int untilHeapSettles(int min, int max, Round<E> round) throws E {
     HeapWatch heap = new HeapWatch();
     int rounds = 0;
     while (rounds < max && (rounds < min || heap.unsettled())) {

@@ -125,7 +125,7 @@ final class BrokerLoop implements Runnable {
 
   BrokerLoop(BrokerConfig config, Mailbox<Command> mailbox) {
     this.config = config;
-    this.shared = new SharedState((peer, frame) -> reply(peer, frame), config.registeredTypes());
+    this.shared = new SharedState(this::reply, config.registeredTypes());
     this.mailbox = mailbox;
     this.context = config.context() != null ? config.context() : new ZContext(1);
     this.router = context.createSocket(SocketType.ROUTER);

@@ -41,26 +41,32 @@ public record Reply(long requestId, ErrorCode error, Slice payload, String messa
    * @param payloadBytes how many bytes the writer writes; it must write exactly these
    */
   public static byte[] encodeOk(long requestId, int payloadBytes, Wire.Writer payload) {
-    int size = 1 + Wire.integerSize(requestId) + 1 + Wire.binarySize(payloadBytes) + 1;
-    return Wire.packExact(size, packer -> {
-      packer.packArrayHeader(4);
-      packer.packLong(requestId);
-      packer.packInt(0);
-      packer.packBinaryHeader(payloadBytes);
-      payload.write(packer);
-      packer.packNil();
-    });
+    return encode(requestId, 0, payloadBytes, payload, null);
   }
 
   /** Encodes this reply's body frame. */
   public byte[] encode() {
-    int size = 1 + Wire.integerSize(requestId) + Wire.integerSize(error == null ? 0 : error.code())
-        + Wire.nullableBinarySize(payload) + Wire.nullableStringSize(message);
+    return encode(requestId, error == null ? 0 : error.code(),
+        payload == null ? -1 : payload.length(),
+        packer -> packer.writePayload(payload.array(), payload.offset(), payload.length()),
+        message);
+  }
+
+  /** A body frame whose payload the writer writes; a payload of -1 bytes is nil. */
+  private static byte[] encode(long requestId, int code, int payloadBytes, Wire.Writer payload,
+      String message) {
+    int size = 1 + Wire.integerSize(requestId) + Wire.integerSize(code)
+        + (payloadBytes < 0 ? 1 : Wire.binarySize(payloadBytes)) + Wire.nullableStringSize(message);
     return Wire.packExact(size, packer -> {
       packer.packArrayHeader(4);
       packer.packLong(requestId);
-      packer.packInt(error == null ? 0 : error.code());
-      Wire.packNullableBinary(packer, payload);
+      packer.packInt(code);
+      if (payloadBytes < 0) {
+        packer.packNil();
+      } else {
+        packer.packBinaryHeader(payloadBytes);
+        payload.write(packer);
+      }
       Wire.packNullableString(packer, message);
     });
   }

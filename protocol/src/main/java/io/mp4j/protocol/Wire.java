@@ -361,22 +361,6 @@ public final class Wire {
     }
   }
 
-  /** The bytes msgpack takes for a binary value that may be null (nil). */
-  public static int nullableBinarySize(Slice value) {
-    return value == null ? 1 : binarySize(value.length());
-  }
-
-  /** Writes a run of bytes that may be null, as binary. */
-  public static void packNullableBinary(MessageBufferPacker packer, Slice value)
-      throws IOException {
-    if (value == null) {
-      packer.packNil();
-    } else {
-      packer.packBinaryHeader(value.length());
-      packer.writePayload(value.array(), value.offset(), value.length());
-    }
-  }
-
   /**
    * Reads a binary value that may be nil as a slice of the frame that the unpacker reads, made by
    * {@link #unpacker(Slice)} over {@code frame}.

@@ -1,5 +1,7 @@
 package io.mp4j.protocol.codec;
 
+import io.mp4j.protocol.Slice;
+import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import org.msgpack.core.MessageUnpacker;
 
@@ -17,4 +19,15 @@ public interface ValueReader {
    * @throws IOException when the value does not fit the type
    */
   Object read(MessageUnpacker in, byte[] source) throws IOException;
+
+  /**
+   * Reads the one value a slice holds, where it lies.
+   *
+   * @throws IOException when the value does not fit the type
+   */
+  default Object read(Slice value) throws IOException {
+    try (MessageUnpacker in = Wire.unpackerAt(value)) {
+      return read(in, value.array());
+    }
+  }
 }
