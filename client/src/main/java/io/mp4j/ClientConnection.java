@@ -252,9 +252,16 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
    */
   private void post(Outgoing out, boolean likelyWaited) {
     lastPosted = System.nanoTime();
+    boolean drivesNext = likelyWaited && Thread.currentThread() == lastDriver;
+    if (drivesNext && resting && driving.get() == null) {
+      // Its loop sends it before it waits (see turn), so the wake-up pipe is left alone: a
+      // write, a poll that returns at once and a read saved on every call. Should it not come
+      // to drive after all, drive wakes the loop, or the I/O thread's rest ends.
+      mailbox.postQuietly(out);
+      return;
+    }
     mailbox.post(out);
-    if (resting && driving.get() == null
-        && !(likelyWaited && Thread.currentThread() == lastDriver)) {
+    if (resting && driving.get() == null && !drivesNext) {
       LockSupport.unpark(thread);
     }
   }
@@ -401,6 +408,9 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
     Thread me = Thread.currentThread();
     if (me == thread || socketTurn.isHeldByCurrentThread() || ended || !welcomed
         || me.isInterrupted() || !driving.compareAndSet(null, me)) {
+      if (!mailbox.isEmpty()) {
+        mailbox.wake(); // what this caller posted quietly, for whoever runs the loop
+      }
       return;
     }
     boolean handBack = true;
@@ -452,6 +462,10 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   }
 
   private void turn(long maxWaitNanos) {
+    if (welcomed && !mailbox.isEmpty() && sendPosted(false)) {
+      ended = true;
+      return;
+    }
     long wait = Math.max(0, (lastSent + heartbeatNanos - System.nanoTime()) / 1_000_000);
     long waitMillis = Math.min(wait + 1, welcomed ? 250 : 50);
     poller.poll(Math.min(waitMillis, maxWaitNanos / 1_000_000 + 1));
@@ -524,7 +538,7 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
       held.clear();
     }
     if ((poller.readable(1) || !mailboxFirst.isEmpty()) && welcomed) {
-      if (sendPosted()) {
+      if (sendPosted(true)) {
         ended = true;
         return;
       }
@@ -553,10 +567,14 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   /**
    * Sends what callers posted: task frames together as SUBMITs, requests together as REQUESTs.
    *
+   * @param woken whether the mailbox's signal woke the loop, to be cleared; before the poll,
+   *     what was posted quietly goes without touching the pipe
    * @return whether a Close was among them, after which BYE has been said
    */
-  private boolean sendPosted() {
-    mailbox.clearSignal();
+  private boolean sendPosted(boolean woken) {
+    if (woken) {
+      mailbox.clearSignal();
+    }
     int bytes = 0;
     for (Outgoing out = nextOutgoing(); out != null; out = nextOutgoing()) {
       if (out instanceof Close) {

@@ -10,11 +10,13 @@ import io.mp4j.SharedList;
 import io.mp4j.Value;
 import io.mp4j.bench.Section.Side;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 /**
  * Benchmark 9: a Manager's dict and lock from caller processes, bulk operations, and a Value
@@ -46,7 +48,8 @@ final class ManagerBenchmark implements Benchmark {
     int increments = sizes.pipeCalls() * 2;
     Section section = new Section(key(), title(), String.format(Locale.US,
         "One caller: a child process sets then gets %,d int keys of a Manager dict (each"
-            + " operation timed), and takes and releases a Manager lock %,d times, after each of"
+            + " operation timed), and takes and releases a Manager lock %,d times (each acquire"
+            + " and each release timed), after each of"
             + " the four callers did both as many times untimed; each takes turns with bare"
             + " round trips, %d blocks of each, and its rate is one over an operation's mean"
             + " time. Four callers: %d child"
@@ -65,6 +68,7 @@ final class ManagerBenchmark implements Benchmark {
 
     Latency[] dictAndRaw;
     Latency[] lockAndRaw;
+    Latency release;
     double dictFour;
     double lockFour;
     double putAllRate;
@@ -131,8 +135,16 @@ final class ManagerBenchmark implements Benchmark {
         // An operation is one round trip: the dict's blocks count operations, two per key.
         dictAndRaw = Latency.interleaved(2 * ops, BLOCKS,
             calls -> pool.apply(ManagerTasks::dictOpNanos, dict, calls / 2), zmq::roundTrips);
-        lockAndRaw = Latency.interleaved(ops, BLOCKS,
-            calls -> pool.apply(ManagerTasks::lockPairNanos, lock, calls), zmq::roundTrips);
+        // Each operation is timed, and an acquire's and a release's times are kept apart: a
+        // release by the holder does not wait for the broker, so together they would make a
+        // median of neither.
+        List<long[]> releases = new ArrayList<>();
+        lockAndRaw = Latency.interleaved(ops, BLOCKS, calls -> {
+          long[] timed = pool.apply(ManagerTasks::lockOpNanos, lock, calls);
+          releases.add(Arrays.copyOfRange(timed, calls, 2 * calls));
+          return Arrays.copyOf(timed, calls);
+        }, zmq::roundTrips);
+        release = Latency.of(releases.stream().flatMapToLong(LongStream::of).toArray());
         List<List<Integer>> callers = Collections.nCopies(CALLERS,
             List.of(zmq.port(), 2 * ops));
         pool.starmap(RawZmq::callerRoundTrips, callers);
@@ -146,7 +158,8 @@ final class ManagerBenchmark implements Benchmark {
         rate(dictAndRaw[0].perSecond(), "ops"), dictAndRaw[0].format() + " per operation, "
             + String.format(Locale.US, "%,d operations", dictAndRaw[0].calls()));
     section.figure(Side.MP4J, "lock acquire+release, one caller",
-        rate(lockAndRaw[0].perSecond(), "pairs"), lockAndRaw[0].format() + " per pair, "
+        rate(1e9 / (lockAndRaw[0].meanNanos() + release.meanNanos()), "pairs"),
+        "acquire " + lockAndRaw[0].format() + "; release " + release.format() + "; "
             + String.format(Locale.US, "%,d pairs", lockAndRaw[0].calls()));
     section.figure(Side.MP4J, "dict set+get, four callers", rate(dictFour, "ops"), "");
     section.figure(Side.MP4J, "lock acquire+release, four callers", rate(lockFour, "pairs"), "");
@@ -191,10 +204,13 @@ final class ManagerBenchmark implements Benchmark {
     double dictRatio = (double) dictAndRaw[0].p50Nanos() / dictAndRaw[1].p50Nanos();
     section.goal("dict operation p50 <= " + GOAL_OP_OVER_RAW + "x bare round trip",
         String.format(Locale.US, "%.2fx", dictRatio), dictRatio <= GOAL_OP_OVER_RAW);
-    double lockRatio = (double) lockAndRaw[0].p50Nanos() / lockAndRaw[1].p50Nanos();
-    section.goal("lock acquire+release p50 <= " + GOAL_OP_OVER_RAW + "x bare round trip"
-            + " (a release by the holder does not wait)",
-        String.format(Locale.US, "%.2fx", lockRatio), lockRatio <= GOAL_OP_OVER_RAW);
+    double acquireRatio = (double) lockAndRaw[0].p50Nanos() / lockAndRaw[1].p50Nanos();
+    section.goal("lock acquire p50 <= " + GOAL_OP_OVER_RAW + "x bare round trip",
+        String.format(Locale.US, "%.2fx", acquireRatio), acquireRatio <= GOAL_OP_OVER_RAW);
+    double releaseRatio = (double) release.p50Nanos() / lockAndRaw[1].p50Nanos();
+    section.goal("lock release p50 <= " + GOAL_OP_OVER_RAW + "x bare round trip"
+            + " (a release by the holder does not wait for the broker)",
+        String.format(Locale.US, "%.2fx", releaseRatio), releaseRatio <= GOAL_OP_OVER_RAW);
     if (pythonDictFour != null) {
       double goalRate = GOAL_FOUR_OVER_PYTHON * pythonDictFour;
       section.note(String.format(Locale.US, "Four callers' goal against the transport: %.1fx"

@@ -27,17 +27,19 @@ final class ManagerTasks {
   }
 
   /**
-   * Takes and releases the lock {@code count} times, timing each pair.
+   * Takes and releases the lock {@code count} times, timing each operation.
    *
-   * @return each pair's nanoseconds
+   * @return the nanoseconds of each acquire, then of each release, {@code count} of each
    */
-  static long[] lockPairNanos(Lock lock, int count) {
-    long[] nanos = new long[count];
+  static long[] lockOpNanos(Lock lock, int count) {
+    long[] nanos = new long[2 * count];
     for (int i = 0; i < count; i++) {
       long before = System.nanoTime();
       lock.lock();
+      long between = System.nanoTime();
       lock.unlock();
-      nanos[i] = System.nanoTime() - before;
+      nanos[i] = between - before;
+      nanos[count + i] = System.nanoTime() - between;
     }
     return nanos;
   }
@@ -55,11 +57,11 @@ final class ManagerTasks {
     return new long[] {start, System.nanoTime()};
   }
 
-  /** {@link #lockPairNanos} {@code count} times after a fifth as many untimed, as dictOps. */
+  /** {@link #lockOpNanos} {@code count} times after a fifth as many untimed, as dictOps. */
   static long[] lockPairs(Lock lock, int count) {
-    lockPairNanos(lock, count / 5);
+    lockOpNanos(lock, count / 5);
     long start = System.nanoTime();
-    lockPairNanos(lock, count);
+    lockOpNanos(lock, count);
     return new long[] {start, System.nanoTime()};
   }
 
