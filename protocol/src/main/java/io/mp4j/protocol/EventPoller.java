@@ -33,7 +33,8 @@ import org.zeromq.ZMQ;
  *
  * <p>mp4j-protocol replaces JeroMQ's {@code zmq.Signaler} with one that counts first, which ends
  * the first fault for every thread, JeroMQ's own I/O threads included; the yield stays for a class
- * path that puts jeromq first, which the first poller warns of.
+ * path that puts jeromq first, which the first poller warns of (as it does when JeroMQ's own
+ * {@code zmq.poll.Poller}, also replaced, was loaded).
  */
 public final class EventPoller implements Closeable {
   static {
@@ -58,21 +59,25 @@ public final class EventPoller implements Closeable {
 
   private static void warnUnlessSignalerReplaced() {
     CodeSource ours = EventPoller.class.getProtectionDomain().getCodeSource();
-    CodeSource loaded;
-    try {
-      loaded = Class.forName("zmq.Signaler", false, EventPoller.class.getClassLoader())
-          .getProtectionDomain().getCodeSource();
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException("JeroMQ is not on the class path", e);
-    }
-    if (ours != null && loaded != null
-        && !Objects.equals(ours.getLocation(), loaded.getLocation())) {
-      // Got here only: the first System.Logger of a JVM starts java.util.logging, which cost a
-      // worker JVM about 15 ms of its start-up.
-      System.getLogger("io.mp4j.protocol").log(Level.WARNING, "zmq.Signaler was loaded from {0},"
-          + " not from mp4j-protocol ({1}): put mp4j-protocol before jeromq on the class path, or"
-          + " the threads of JeroMQ spin after each wake-up on a busy machine",
-          loaded.getLocation(), ours.getLocation());
+    for (String replaced : new String[] {"zmq.Signaler", "zmq.poll.Poller"}) {
+      CodeSource loaded;
+      try {
+        loaded = Class.forName(replaced, false, EventPoller.class.getClassLoader())
+            .getProtectionDomain().getCodeSource();
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException("JeroMQ is not on the class path", e);
+      }
+      if (ours != null && loaded != null
+          && !Objects.equals(ours.getLocation(), loaded.getLocation())) {
+        // Got here only: the first System.Logger of a JVM starts java.util.logging, which cost
+        // a worker JVM about 15 ms of its start-up.
+        System.getLogger("io.mp4j.protocol").log(Level.WARNING, "{0} was loaded from {1},"
+            + " not from mp4j-protocol ({2}): put mp4j-protocol before jeromq on the class path,"
+            + " or the threads of JeroMQ spin after each wake-up on a busy machine and make"
+            + " three more system calls for each message they send",
+            replaced, loaded.getLocation(), ours.getLocation());
+        return;
+      }
     }
   }
 
