@@ -162,33 +162,43 @@ public final class Poller extends PollerBase implements Runnable {
 
   @Override
   public void run() {
+    try {
+      loop();
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  private void loop() {
     int emptySelects = 0;
     while (!stopping.get()) {
-      // Timers may arm handles (a heartbeat's ping), and a handler that fails as it writes may
-      // add a timer (a reconnection): the select's wait is known when neither is left.
-      long timeout;
-      do {
-        writeArmed();
-        timeout = executeTimers();
-      } while (!armed.isEmpty());
-      applyChanges();
-      long start = System.currentTimeMillis();
-      int selected;
       try {
-        selected = selector.select(dispatch, timeout);
+        // Timers may arm handles (a heartbeat's ping), and a handler that fails as it writes
+        // may add a timer (a reconnection): the select's wait is known when neither is left.
+        long timeout;
+        do {
+          writeArmed();
+          timeout = executeTimers();
+        } while (!armed.isEmpty());
+        applyChanges();
+        long start = System.currentTimeMillis();
+        int selected = selector.select(dispatch, timeout);
+        if (selected == 0) {
+          emptySelects = countEmptySelect(emptySelects, timeout, start);
+        }
       } catch (ClosedSelectorException e) {
+        if (stopping.get()) {
+          // A context that ends closes every selector it made, the reaper's while it may still
+          // be handing out the events of its last select.
+          return;
+        }
         rebuildSelector();
         failures.uncaughtException(worker, e);
         ctx.errno().set(ZError.EINTR);
-        continue;
       } catch (IOException e) {
         throw new ZError.IOException(e);
       }
-      if (selected == 0) {
-        emptySelects = countEmptySelect(emptySelects, timeout, start);
-      }
     }
-    stopped.countDown();
   }
 
   /**
