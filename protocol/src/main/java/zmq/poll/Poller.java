@@ -66,7 +66,7 @@ public final class Poller extends PollerBase implements Runnable {
   private final Thread.UncaughtExceptionHandler failures;
   private final Set<Handle> handles = Collections.newSetFromMap(new IdentityHashMap<>());
   /** Handles whose interest or cancellation the selector has not seen yet. */
-  private List<Handle> changed = new ArrayList<>();
+  private final List<Handle> changed = new ArrayList<>();
   /** Handles whose write interest was turned on since the last select. */
   private List<Handle> armed = new ArrayList<>();
   private List<Handle> arming = new ArrayList<>();
@@ -225,12 +225,7 @@ public final class Poller extends PollerBase implements Runnable {
   }
 
   private void applyChanges() {
-    if (changed.isEmpty()) {
-      return;
-    }
-    List<Handle> now = changed;
-    changed = new ArrayList<>(now.size());
-    for (Handle handle : now) {
+    for (Handle handle : changed) {
       handle.queued = false;
       SelectionKey key = handle.fd.keyFor(selector);
       if (handle.cancelled || !handle.fd.isOpen()) {
@@ -248,6 +243,7 @@ public final class Poller extends PollerBase implements Runnable {
         key.interestOps(handle.ops);
       }
     }
+    changed.clear();
   }
 
   private void dispatch(SelectionKey key) {
