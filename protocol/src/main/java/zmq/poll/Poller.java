@@ -46,9 +46,9 @@ public final class Poller extends PollerBase implements Runnable {
     private final IPollEvents handler;
     private int ops;
     private boolean cancelled;
-    /** In {@link #changed}. */
+    /** In the poller's list of changed handles. */
     private boolean queued;
-    /** In {@link #armed}. */
+    /** In the poller's list of handles armed for writing. */
     private boolean armed;
 
     public Handle(SelectableChannel fd, IPollEvents handler) {
