@@ -462,9 +462,12 @@ final class ClientConnection implements AutoCloseable, BrokerChannel {
   }
 
   private void turn(long maxWaitNanos) {
-    if (welcomed && !mailbox.isEmpty() && sendPosted(false)) {
-      ended = true;
-      return;
+    if (welcomed && !mailbox.isEmpty()) {
+      // What a driving caller posted quietly goes before the wait for its answer.
+      if (sendPosted(false)) {
+        ended = true;
+        return;
+      }
     }
     long wait = Math.max(0, (lastSent + heartbeatNanos - System.nanoTime()) / 1_000_000);
     long waitMillis = Math.min(wait + 1, welcomed ? 250 : 50);

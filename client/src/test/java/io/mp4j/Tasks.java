@@ -102,9 +102,9 @@ final class Tasks {
   }
 
   static int sleepThenReturn(int millis) throws InterruptedException {
-    // A fixed pause is the thing under test: the task's work is to run for a known time, to time
-    // out a get or to be held when its worker is killed or frozen. It waits for no condition.
-    Thread.sleep(millis);
+    // The task's work is to run for a known time, to time out a get or to be held when its
+    // worker is killed or frozen; it waits for no condition.
+    Thread.sleep(millis); // a fixed pause is the thing under test
     return millis;
   }
 
