@@ -58,7 +58,9 @@ final class IpcBenchmark implements Benchmark {
             + " %d discarded rounds of each queue and one-way run come first (the JIT of the"
             + " JVMs the processes run in and of the broker's queue path), and more, up to %d,"
             + " until a collection has come since this JVM's heap last grew (a young JVM's"
-            + " first touch of the memory it grows into costs much on a virtual machine)."
+            + " first touch of the memory it grows into costs much on a virtual machine) and"
+            + " the JIT compilers of every JVM of the run used under a tenth of each of the last"
+            + " two rounds."
             + " mp4j runs in a local Context; Python with its default start method, and for"
             + " processes with 'spawn' too.",
         items, ROUNDS, calls, calls * RTT_WARMUP_PER_CALL, RTT_BLOCKS, calls * 5, cycles,
@@ -77,7 +79,7 @@ final class IpcBenchmark implements Benchmark {
       // Each kind of run several times in full, for both worker JVMs' JIT (a process lands on
       // either) and the broker's: after two rounds the broker was still compiling its queue
       // path, and its share of a round of 1 KiB items fell fivefold over the next four.
-      warmupRounds = Warmup.untilHeapSettles(WARMUP_ROUNDS, MAX_WARMUP_ROUNDS, () -> {
+      warmupRounds = Warmup.untilSettled(WARMUP_ROUNDS, MAX_WARMUP_ROUNDS, () -> {
         queueRate(ctx, items, false);
         queueRate(ctx, items, true);
         pipeOneWay(ctx, calls * 5);

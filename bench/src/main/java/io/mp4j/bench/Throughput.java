@@ -16,18 +16,18 @@ record Throughput(long operations, double[] roundSeconds, int warmupRounds) {
   }
 
   /** The most warm-up rounds, as a multiple of the sizes' warm-up rounds. */
-  static final int MAX_WARMUP_FACTOR = 3;
+  static final int MAX_WARMUP_FACTOR = 5;
 
   /**
-   * Runs the warm-up rounds untimed (at least the sizes' number, more until this JVM's heap has
-   * settled: see {@link Warmup#untilHeapSettles}), then times the measured ones.
+   * Runs the warm-up rounds untimed (at least the sizes' number, more until the heap and the JIT
+   * compilers have settled: see {@link Warmup#untilSettled}), then times the measured ones.
    *
    * @param sizes how many rounds of each
    * @param operations the tasks or requests in one round
    * @param round one round of work
    */
   static Throughput measure(Sizes sizes, long operations, Runnable round) {
-    int warmup = Warmup.untilHeapSettles(sizes.warmupRounds(),
+    int warmup = Warmup.untilSettled(sizes.warmupRounds(),
         sizes.warmupRounds() * MAX_WARMUP_FACTOR, round::run);
     double[] seconds = new double[sizes.rounds()];
     for (int i = 0; i < seconds.length; i++) {
