@@ -6,6 +6,7 @@ import io.mp4j.broker.BrokerMain;
 import io.mp4j.worker.WorkerMain;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.IntConsumer;
 
 /** Benchmark 3: the round trip of one apply at a time, p50 and p99. */
 final class ApplyLatencyBenchmark implements Benchmark {
@@ -13,6 +14,10 @@ final class ApplyLatencyBenchmark implements Benchmark {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   /** Blocks of calls in which the standalone pool and the bare round trip take turns. */
   private static final int BLOCKS = 10;
+  /** Warm-up calls between two looks at the heap and the JIT compilers. */
+  private static final int WARMUP_ROUND = 5_000;
+  /** The most warm-up, as a multiple of the sizes' warm-up calls. */
+  private static final int MAX_WARMUP_FACTOR = 3;
 
   @Override
   public String key() {
@@ -30,31 +35,35 @@ final class ApplyLatencyBenchmark implements Benchmark {
     int processes = context.processes();
     Section section = new Section(key(), title(),
         String.format(Locale.US, "Sequential apply(x -> x * x, i) calls, each after the"
-            + " previous result: %,d untimed warm-up calls (for the JIT of every JVM on the"
-            + " path: fewer left it compiling while the calls were timed), then %,d timed;"
+            + " previous result: at least %,d untimed warm-up calls, and more, up to %,d, in"
+            + " rounds of %,d, until, in each of the last two rounds, the JVMs of the run took"
+            + " fewer page faults than the round lasted milliseconds and their JIT compilers used"
+            + " under a tenth of its time (each figure says how many); then %,d timed;"
             + " nearest-rank percentiles. Local mode is Pool.create(%d) (embedded broker, client over"
             + " inproc). Standalone is a BrokerMain JVM, a WorkerMain --processes %d JVM and"
             + " Pool.connect, all over TCP on loopback. Before the warm-up, each pool runs calls"
             + " until all %d workers have answered one. The limit is bare JeroMQ through the"
             + " same one-hop broker as benchmark 2 with one 8-byte request in flight, warmed"
             + " as long; it and the standalone pool take turns, %d blocks of %,d calls each.",
-            sizes.applyWarmup(), sizes.applyCalls(), processes, processes, processes, BLOCKS,
-            sizes.applyCalls() / BLOCKS));
+            sizes.applyWarmup(), sizes.applyWarmup() * MAX_WARMUP_FACTOR,
+            Math.min(WARMUP_ROUND, sizes.applyWarmup()), sizes.applyCalls(), processes,
+            processes, processes, BLOCKS, sizes.applyCalls() / BLOCKS));
 
     Latency local;
+    int localWarmup;
     try (Pool pool = Pool.create(processes)) {
       Warmup.awaitWorkers(pool, processes);
-      warmUp(pool, sizes.applyWarmup());
+      localWarmup = warmUp(sizes, calls -> applies(pool, calls));
       local = Latency.of(timeApplies(pool, sizes.applyCalls()));
     }
     section.figure(Side.MP4J, "local: Pool.create(" + processes + ").apply", local.format(),
-        local.detail());
+        local.detail() + warmedBy(localWarmup));
 
-    Latency[] standaloneAndRaw = standaloneAndRaw(sizes, processes);
-    Latency standalone = standaloneAndRaw[0];
-    Latency raw = standaloneAndRaw[1];
+    StandaloneAndRaw measured = standaloneAndRaw(sizes, processes);
+    Latency standalone = measured.standalone();
+    Latency raw = measured.raw();
     section.figure(Side.MP4J, "standalone broker: Pool.connect(...).apply", standalone.format(),
-        standalone.detail());
+        standalone.detail() + warmedBy(measured.standaloneWarmup()));
 
     Latency python = Benchmark.python(context, section, () -> Latency.of(PythonSide.longs(
         context.python().run("apply", "--warmup", sizes.applyWarmup(), "--calls",
@@ -63,7 +72,8 @@ final class ApplyLatencyBenchmark implements Benchmark {
       section.figure(Side.PYTHON, "Pool(" + processes + ").apply", python.format(),
           python.detail());
     }
-    section.figure(Side.LIMIT, "bare JeroMQ one-hop broker", raw.format(), raw.detail());
+    section.figure(Side.LIMIT, "bare JeroMQ one-hop broker", raw.format(),
+        raw.detail() + warmedBy(measured.rawWarmup()));
 
     String localGoal = "local p50 <= Python apply p50";
     if (python == null) {
@@ -84,11 +94,14 @@ final class ApplyLatencyBenchmark implements Benchmark {
     return section;
   }
 
+  private record StandaloneAndRaw(Latency standalone, Latency raw, int standaloneWarmup,
+      int rawWarmup) {}
+
   /**
    * The standalone pool's apply and the bare round trip, timed in turns of {@link #BLOCKS}
    * blocks each, with both set up and warmed first.
    */
-  private static Latency[] standaloneAndRaw(Sizes sizes, int processes) {
+  private static StandaloneAndRaw standaloneAndRaw(Sizes sizes, int processes) {
     String address = "tcp://127.0.0.1:" + RawZmq.freePort();
     try (ChildProcess broker = ChildProcess.startJava("broker", "mp4j broker listening on",
             START_TIMEOUT, BrokerMain.class.getName(), "--bind", address);
@@ -98,14 +111,36 @@ final class ApplyLatencyBenchmark implements Benchmark {
         Pool pool = Pool.connect(address, null);
         RawZmq zmq = RawZmq.start()) {
       Warmup.awaitWorkers(pool, processes);
-      warmUp(pool, sizes.applyWarmup());
-      zmq.roundTrips(sizes.applyWarmup());
-      return Latency.interleaved(sizes.applyCalls(), BLOCKS, calls -> timeApplies(pool, calls),
-          zmq::roundTrips);
+      int standaloneWarmup = warmUp(sizes, calls -> applies(pool, calls));
+      int rawWarmup = warmUp(sizes, zmq::roundTrips);
+      Latency[] timed = Latency.interleaved(sizes.applyCalls(), BLOCKS,
+          calls -> timeApplies(pool, calls), zmq::roundTrips);
+      return new StandaloneAndRaw(timed[0], timed[1], standaloneWarmup, rawWarmup);
     }
   }
 
-  private static void warmUp(Pool pool, int calls) {
+  /**
+   * Untimed calls in rounds until the JVMs of the run have settled (see {@link
+   * Warmup#untilSettled}). After 50,000 calls the compilers of a standalone run's JVMs were busy
+   * for 30,000 more: rounds of 5,000 calls with 160 to 460 ms of compiling had a p99 of 0.5 to
+   * 2.9 ms and a p50 of 206 to 272 µs, the rounds with under 40 ms of it 0.37 to 0.56 ms and 170
+   * to 218 µs.
+   *
+   * @return how many calls ran
+   */
+  private static int warmUp(Sizes sizes, IntConsumer calls) {
+    int round = Math.max(1, Math.min(WARMUP_ROUND, sizes.applyWarmup()));
+    int minRounds = Math.max(1, (sizes.applyWarmup() + round - 1) / round);
+    int rounds = Warmup.untilSettled(minRounds, minRounds * MAX_WARMUP_FACTOR,
+        () -> calls.accept(round));
+    return rounds * round;
+  }
+
+  private static String warmedBy(int calls) {
+    return String.format(Locale.US, " after %,d warm-up", calls);
+  }
+
+  private static void applies(Pool pool, int calls) {
     for (int i = 0; i < calls; i++) {
       pool.apply(Tasks.SQUARE, i);
     }

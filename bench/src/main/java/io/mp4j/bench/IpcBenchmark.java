@@ -57,10 +57,9 @@ final class IpcBenchmark implements Benchmark {
             + " process that does nothing, %,d times after 10 warm-up ones, median. At least"
             + " %d discarded rounds of each queue and one-way run come first (the JIT of the"
             + " JVMs the processes run in and of the broker's queue path), and more, up to %d,"
-            + " until a collection has come since this JVM's heap last grew (a young JVM's"
-            + " first touch of the memory it grows into costs much on a virtual machine) and"
-            + " the JIT compilers of every JVM of the run used under a tenth of each of the last"
-            + " two rounds."
+            + " until, in each of the last two rounds, the JVMs of the run took fewer page faults"
+            + " than the round lasted milliseconds (a JVM's first touch of memory costs much on"
+            + " a virtual machine) and their JIT compilers used under a tenth of its time."
             + " mp4j runs in a local Context; Python with its default start method, and for"
             + " processes with 'spawn' too.",
         items, ROUNDS, calls, calls * RTT_WARMUP_PER_CALL, RTT_BLOCKS, calls * 5, cycles,

@@ -1,10 +1,6 @@
 package io.mp4j.bench;
 
 import io.mp4j.Pool;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -52,156 +48,131 @@ final class Warmup {
   }
 
   /**
-   * Runs warm-up rounds: at least {@code min}, then more, up to {@code max}, until this JVM's
-   * heap has settled and the JIT compilers have gone quiet.
+   * Runs warm-up rounds: at least {@code min}, then more, up to {@code max}, until the JVMs of
+   * the run have settled: in each of the last two rounds, this JVM and the processes it started
+   * took fewer minor page faults than the round lasted milliseconds, and their JIT compiler
+   * threads used less CPU than a tenth of the round's time. Read from {@code /proc}; where there
+   * is none, {@code min} rounds run.
    *
-   * <p>The heap has settled when a collection has come since the heap or its young generation
-   * last grew. The first touch of a page of memory is a page fault, dear on a virtual machine: a
-   * young JVM's collector grows the young generation as the work goes on, and a round that
-   * allocates in it before a collection has come round once touches fresh pages. A run of 1 KiB
-   * queue items at such a time went at a fifth of its rate a few rounds later.
+   * <p>The first touch of a page of memory is a page fault, dear on a virtual machine, and a
+   * young JVM touches fresh pages as its heap's young generation grows and as the collector puts
+   * it in regions not used before. Watching the heap's committed size and its collections missed
+   * that: after 50,000 sequential calls through a standalone broker, the client JVM still took
+   * about 4,500 page faults in each round of 5,000 calls for five more rounds, at a p50 of 221 to
+   * 285 µs, and the rounds after, with 3 to 889, had 188 to 209 µs. A run of 1 KiB queue items
+   * went at a fifth of its rate while the client's heap was growing.
    *
-   * <p>The compilers are quiet when, in each of the last two rounds, the compiler threads of
-   * this JVM and of the JVMs it started used less CPU than a tenth of the round's time. On 2
-   * cores C2 compiles the client's submit path (about 50 kB of machine code) in close to a second
-   * while the rounds compete with it, and an uncommon trap late in the warm-up sends the path
-   * back to slower code to be compiled again: in a fresh JVM, rounds of 50,000 {@code applyAsync}
-   * calls took about 0.5 s for ten rounds, with quiet rounds among them, and settled at about
-   * 0.1 s from the twentieth; a full run that stopped warming up after 8 rounds, its heap
-   * settled, had a median timed round of 0.462 s.
+   * <p>On 2 cores C2 compiles the client's submit path (about 50 kB of machine code) in close to
+   * a second while the rounds compete with it, and an uncommon trap late in the warm-up sends the
+   * path back to slower code to be compiled again: in a fresh JVM, rounds of 50,000 {@code
+   * applyAsync} calls took about 0.5 s for ten rounds, with quiet rounds among them, and settled
+   * at about 0.1 s from the twentieth; a full run that stopped warming up after 8 rounds had a
+   * median timed round of 0.462 s.
    *
    * @return how many rounds ran
    */
   static <E extends Exception> int untilSettled(int min, int max, Round<E> round) throws E {
-    HeapWatch heap = new HeapWatch();
-    CompilerWatch compilers = new CompilerWatch();
+    RunWatch watch = new RunWatch();
     int rounds = 0;
     boolean settled = false;
     while (rounds < max && (rounds < min || !settled)) {
       round.run();
       rounds++;
-      // Both watches look at every round, so that each judges the round just run.
-      boolean heapSettled = !heap.unsettled();
-      boolean compilersQuiet = compilers.quiet();
-      settled = heapSettled && compilersQuiet;
+      // The watch looks at every round, so that it judges the round just run.
+      settled = watch.settled();
     }
     return rounds;
   }
 
-  /** Watches this JVM's heap for growth and for collections after it. */
-  private static final class HeapWatch {
-    private long heap = committedHeap();
-    private long young = committedYoung();
-    private long collectionsAtGrowth = collections();
-
-    /** Whether the heap grew since the last look, or no collection came since it last grew. */
-    boolean unsettled() {
-      long heapNow = committedHeap();
-      long youngNow = committedYoung();
-      long collections = collections();
-      if (heapNow > heap || youngNow > young) {
-        heap = Math.max(heap, heapNow);
-        young = Math.max(young, youngNow);
-        collectionsAtGrowth = collections;
-        return true;
-      }
-      return collections == collectionsAtGrowth;
-    }
-
-    private static long committedHeap() {
-      return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
-    }
-
-    private static long committedYoung() {
-      long committed = 0;
-      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (pool.getType() == MemoryType.HEAP && pool.getName().contains("Eden")) {
-          committed += pool.getUsage().getCommitted();
-        }
-      }
-      return committed;
-    }
-
-    private static long collections() {
-      long count = 0;
-      for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
-        count += Math.max(0, collector.getCollectionCount());
-      }
-      return count;
-    }
-  }
-
-  /**
-   * Watches the CPU time of the JIT compiler threads of this JVM and of its descendants, from
-   * {@code /proc}; where there is none, the compilers always count as quiet.
-   */
-  private static final class CompilerWatch {
+  /** Watches the page faults and the compiler threads of this JVM and its descendants. */
+  private static final class RunWatch {
     private static final Path PROC = Path.of("/proc");
-    /** Linux reports thread CPU time in ticks of 1/100 s to user space. */
+    /** Linux reports CPU time in ticks of 1/100 s to user space. */
     private static final long MILLIS_PER_TICK = 10;
     /** Thread names as {@code /proc} cuts them to 15 characters. */
     private static final Set<String> COMPILER_THREADS = Set.of("C1 CompilerThre", "C2 CompilerThre");
     private static final int QUIET_ROUNDS_NEEDED = 2;
 
-    private Map<String, Long> ticks = compilerTicks();
+    private Map<String, Long> counters = counters();
     private long roundStart = System.nanoTime();
     private int quietRounds;
 
-    /** Whether the compilers were quiet in the round just ended and the one before it. */
-    boolean quiet() {
-      Map<String, Long> now = compilerTicks();
+    /** Whether the round just ended and the one before it were quiet. */
+    boolean settled() {
+      Map<String, Long> now = counters();
       long end = System.nanoTime();
-      long busyTicks = 0;
-      for (Map.Entry<String, Long> thread : now.entrySet()) {
-        // Threads come and go with processes and with the JVM's own compiler thread count.
-        busyTicks += Math.max(0, thread.getValue() - ticks.getOrDefault(thread.getKey(), 0L));
+      long faults = 0;
+      long compilerTicks = 0;
+      for (Map.Entry<String, Long> counter : now.entrySet()) {
+        // Processes come and go, and so do a JVM's compiler threads: a new one counts from 0.
+        long grew = Math.max(0, counter.getValue() - counters.getOrDefault(counter.getKey(), 0L));
+        if (counter.getKey().startsWith("faults ")) {
+          faults += grew;
+        } else {
+          compilerTicks += grew;
+        }
       }
       long roundMillis = (end - roundStart) / 1_000_000;
-      quietRounds = busyTicks * MILLIS_PER_TICK * 10 < roundMillis ? quietRounds + 1 : 0;
-      ticks = now;
+      boolean quiet = faults < roundMillis && compilerTicks * MILLIS_PER_TICK * 10 < roundMillis;
+      quietRounds = quiet ? quietRounds + 1 : 0;
+      counters = now;
       roundStart = end;
       return quietRounds >= QUIET_ROUNDS_NEEDED;
     }
 
-    /** CPU ticks of every compiler thread, by process and thread id. */
-    private static Map<String, Long> compilerTicks() {
-      Map<String, Long> ticks = new HashMap<>();
+    /**
+     * Minor page faults of each process ({@code faults PID}) and CPU ticks of each compiler
+     * thread ({@code compiler PID/TID}).
+     */
+    private static Map<String, Long> counters() {
+      Map<String, Long> counters = new HashMap<>();
       if (!Files.isDirectory(PROC)) {
-        return ticks;
+        return counters;
       }
       List<Long> pids = new ArrayList<>();
       pids.add(ProcessHandle.current().pid());
       ProcessHandle.current().descendants().forEach(process -> pids.add(process.pid()));
       for (long pid : pids) {
-        try (DirectoryStream<Path> threads = Files.newDirectoryStream(
-            PROC.resolve(Long.toString(pid)).resolve("task"))) {
+        Path process = PROC.resolve(Long.toString(pid));
+        String[] fields = statFields(process);
+        if (fields == null) {
+          continue;
+        }
+        counters.put("faults " + pid, Long.parseLong(fields[8]));
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(process.resolve("task"))) {
           for (Path thread : threads) {
-            readCompilerTicks(pid, thread, ticks);
+            String[] threadFields = statFields(thread);
+            if (threadFields != null && COMPILER_THREADS.contains(threadFields[0])) {
+              counters.put("compiler " + pid + "/" + thread.getFileName(),
+                  Long.parseLong(threadFields[12]) + Long.parseLong(threadFields[13]));
+            }
           }
         } catch (IOException | UncheckedIOException e) {
-          // The process ended while being read: its compilers are no longer a concern.
+          // The process ended while being read: it is no longer a concern.
         }
       }
-      return ticks;
+      return counters;
     }
 
-    private static void readCompilerTicks(long pid, Path thread, Map<String, Long> ticks) {
+    /**
+     * The fields of a process's or thread's {@code stat}: its name, then the fields after it
+     * (state first), so that index 8 is the minor faults and 12 and 13 the user and system
+     * ticks; null when it has ended.
+     */
+    private static String[] statFields(Path entry) {
       String stat;
       try {
-        stat = Files.readString(thread.resolve("stat"));
+        stat = Files.readString(entry.resolve("stat"));
       } catch (IOException e) {
-        return;
+        return null;
       }
       // pid (comm) state ppid ...: the name may hold spaces, so fields count from its ')'.
       int nameEnd = stat.lastIndexOf(')');
-      String name = stat.substring(stat.indexOf('(') + 1, nameEnd);
-      if (!COMPILER_THREADS.contains(name)) {
-        return;
-      }
-      String[] fields = stat.substring(nameEnd + 2).split(" ");
-      long userTicks = Long.parseLong(fields[11]);
-      long systemTicks = Long.parseLong(fields[12]);
-      ticks.put(pid + "/" + thread.getFileName(), userTicks + systemTicks);
+      String[] after = stat.substring(nameEnd + 2).split(" ");
+      String[] fields = new String[after.length + 1];
+      fields[0] = stat.substring(stat.indexOf('(') + 1, nameEnd);
+      System.arraycopy(after, 0, fields, 1, after.length);
+      return fields;
     }
   }
 }
