@@ -120,11 +120,13 @@ final class ApplyLatencyBenchmark implements Benchmark {
   }
 
   /**
-   * Untimed calls in rounds until the JVMs of the run have settled (see {@link
-   * Warmup#untilSettled}). After 50,000 calls the compilers of a standalone run's JVMs were busy
-   * for 30,000 more: rounds of 5,000 calls with 160 to 460 ms of compiling had a p99 of 0.5 to
-   * 2.9 ms and a p50 of 206 to 272 µs, the rounds with under 40 ms of it 0.37 to 0.56 ms and 170
-   * to 218 µs.
+   * Untimed calls in rounds until the JVMs' page faults and JIT compilers have gone quiet (see
+   * {@link Warmup#untilSettled}). After 50,000 sequential calls through a standalone broker, the JVMs
+   * were not done: in one run their compilers were busy for 30,000 more calls, rounds of 5,000
+   * with 160 to 460 ms of compiling having a p99 of 0.5 to 2.9 ms and a p50 of 206 to 272 µs,
+   * the rounds with under 40 ms of it 0.37 to 0.56 ms and 170 to 218 µs; in another the client
+   * JVM took about 4,500 page faults a round for five more rounds, at a p50 of 221 to 285 µs,
+   * and 3 to 889 in the rounds after, at 188 to 209 µs.
    *
    * @return how many calls ran
    */
@@ -132,7 +134,7 @@ final class ApplyLatencyBenchmark implements Benchmark {
     int round = Math.max(1, Math.min(WARMUP_ROUND, sizes.applyWarmup()));
     int minRounds = Math.max(1, (sizes.applyWarmup() + round - 1) / round);
     int rounds = Warmup.untilSettled(minRounds, minRounds * MAX_WARMUP_FACTOR,
-        () -> calls.accept(round));
+        Warmup.Memory.FEW_PAGE_FAULTS, () -> calls.accept(round));
     return rounds * round;
   }
 

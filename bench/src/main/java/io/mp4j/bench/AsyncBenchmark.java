@@ -32,9 +32,9 @@ final class AsyncBenchmark implements Benchmark {
         String.format(Locale.US, "%,d applyAsync calls of x -> x * x, then get() on every"
             + " result, in one pool kept for all rounds, which first runs calls until every"
             + " worker answered one. Untimed warm-up rounds: %d, and in a JVM more, up to %d,"
-            + " until, in each of the last two rounds, the JVMs of the run took fewer page faults"
-            + " than the round lasted milliseconds and their JIT compilers used under a tenth of"
-            + " its time (each figure says how many); timed rounds: %d, median reported. The limit is bare JeroMQ through a"
+            + " until a collection has come since its heap last grew and the JIT compilers of"
+            + " every JVM of the run used under a tenth of each of the last two rounds (each"
+            + " figure says how many); timed rounds: %d, median reported. The limit is bare JeroMQ through a"
             + " one-hop broker (client DEALER -> broker ROUTER/DEALER proxy -> echo DEALER, three JVMs)"
             + " with %,d requests of 8 bytes in flight, %,d requests per round.",
             n, sizes.warmupRounds(), sizes.warmupRounds() * Throughput.MAX_WARMUP_FACTOR,

@@ -57,9 +57,10 @@ final class IpcBenchmark implements Benchmark {
             + " process that does nothing, %,d times after 10 warm-up ones, median. At least"
             + " %d discarded rounds of each queue and one-way run come first (the JIT of the"
             + " JVMs the processes run in and of the broker's queue path), and more, up to %d,"
-            + " until, in each of the last two rounds, the JVMs of the run took fewer page faults"
-            + " than the round lasted milliseconds (a JVM's first touch of memory costs much on"
-            + " a virtual machine) and their JIT compilers used under a tenth of its time."
+            + " until a collection has come since this JVM's heap last grew (a young JVM's"
+            + " first touch of the memory it grows into costs much on a virtual machine) and"
+            + " the JIT compilers of every JVM of the run used under a tenth of each of the last"
+            + " two rounds."
             + " mp4j runs in a local Context; Python with its default start method, and for"
             + " processes with 'spawn' too.",
         items, ROUNDS, calls, calls * RTT_WARMUP_PER_CALL, RTT_BLOCKS, calls * 5, cycles,
@@ -78,7 +79,8 @@ final class IpcBenchmark implements Benchmark {
       // Each kind of run several times in full, for both worker JVMs' JIT (a process lands on
       // either) and the broker's: after two rounds the broker was still compiling its queue
       // path, and its share of a round of 1 KiB items fell fivefold over the next four.
-      warmupRounds = Warmup.untilSettled(WARMUP_ROUNDS, MAX_WARMUP_ROUNDS, () -> {
+      warmupRounds = Warmup.untilSettled(WARMUP_ROUNDS, MAX_WARMUP_ROUNDS,
+          Warmup.Memory.HEAP_SETTLED, () -> {
         queueRate(ctx, items, false);
         queueRate(ctx, items, true);
         pipeOneWay(ctx, calls * 5);

@@ -30,9 +30,9 @@ final class MapBenchmark implements Benchmark {
             + " chunking (about four chunks per worker), in one pool kept for all rounds,"
             + " which first runs calls until every worker answered one."
             + " Untimed warm-up rounds: %d, and in a JVM more, up to %d,"
-            + " until, in each of the last two rounds, the JVMs of the run took fewer page faults"
-            + " than the round lasted milliseconds and their JIT compilers used under a tenth of"
-            + " its time (each figure says how many); timed rounds: %d, median reported. The limit is"
+            + " until a collection has come since its heap last grew and the JIT compilers of"
+            + " every JVM of the run used under a tenth of each of the last two rounds (each"
+            + " figure says how many); timed rounds: %d, median reported. The limit is"
             + " a parallel stream over the same boxed ints in one JVM.",
             n - 1, sizes.warmupRounds(),
             sizes.warmupRounds() * Throughput.MAX_WARMUP_FACTOR, sizes.rounds()));

@@ -44,9 +44,9 @@ final class RoutingBenchmark implements Benchmark {
             + " client makes %,d applyAsync calls of x -> x * x (one task each, no chunking)"
             + " and then gets every result; a round is done when both are, %,d tasks in all."
             + " Untimed warm-up rounds: %d, and in a JVM more, up to %d,"
-            + " until, in each of the last two rounds, the JVMs of the run took fewer page faults"
-            + " than the round lasted milliseconds and their JIT compilers used under a tenth of"
-            + " its time (each figure says how many); timed rounds: %d, median reported. The limit is bare"
+            + " until a collection has come since its heap last grew and the JIT compilers of"
+            + " every JVM of the run used under a tenth of each of the last two rounds (each"
+            + " figure says how many); timed rounds: %d, median reported. The limit is bare"
             + " JeroMQ through a one-hop broker (client DEALER -> ROUTER/DEALER proxy -> echo"
             + " DEALER, three JVMs), %,d requests of 8 bytes in flight, %,d per round, measured"
             + " in the same run. Every process shares the machine's %d cores.",

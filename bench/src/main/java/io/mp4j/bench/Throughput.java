@@ -19,8 +19,8 @@ record Throughput(long operations, double[] roundSeconds, int warmupRounds) {
   static final int MAX_WARMUP_FACTOR = 5;
 
   /**
-   * Runs the warm-up rounds untimed (at least the sizes' number, more until the JVMs of the run
-   * have settled: see {@link Warmup#untilSettled}), then times the measured ones.
+   * Runs the warm-up rounds untimed (at least the sizes' number, more until the heap and the JIT
+   * compilers have settled: see {@link Warmup#untilSettled}), then times the measured ones.
    *
    * @param sizes how many rounds of each
    * @param operations the tasks or requests in one round
@@ -28,7 +28,7 @@ record Throughput(long operations, double[] roundSeconds, int warmupRounds) {
    */
   static Throughput measure(Sizes sizes, long operations, Runnable round) {
     int warmup = Warmup.untilSettled(sizes.warmupRounds(),
-        sizes.warmupRounds() * MAX_WARMUP_FACTOR, round::run);
+        sizes.warmupRounds() * MAX_WARMUP_FACTOR, Warmup.Memory.HEAP_SETTLED, round::run);
     double[] seconds = new double[sizes.rounds()];
     for (int i = 0; i < seconds.length; i++) {
       long start = System.nanoTime();

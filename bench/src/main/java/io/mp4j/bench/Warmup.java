@@ -1,6 +1,10 @@
 package io.mp4j.bench;
 
 import io.mp4j.Pool;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -47,20 +51,38 @@ final class Warmup {
     void run() throws E;
   }
 
+  /** What a warm-up waits for in memory, besides JIT compilers that have gone quiet. */
+  enum Memory {
+    /**
+     * A collection since this JVM's heap or its young generation last grew: for rounds that
+     * allocate much, whose JVMs go on touching fresh pages for longer than any warm-up.
+     */
+    HEAP_SETTLED,
+    /**
+     * In each of the last two rounds, fewer minor page faults in the JVMs of the run than the
+     * round lasted milliseconds: for rounds that allocate little, which the heap's rule lets
+     * through too early.
+     */
+    FEW_PAGE_FAULTS
+  }
+
   /**
    * Runs warm-up rounds: at least {@code min}, then more, up to {@code max}, until the JVMs of
-   * the run have settled: in each of the last two rounds, this JVM and the processes it started
-   * took fewer minor page faults than the round lasted milliseconds, and their JIT compiler
-   * threads used less CPU than a tenth of the round's time. Read from {@code /proc}; where there
-   * is none, {@code min} rounds run.
+   * the run have settled: their memory as {@code memory} says, and, in each of the last two
+   * rounds, the JIT compiler threads of this JVM and of the processes it started used less CPU
+   * than a tenth of the round's time. The processes are read from {@code /proc}; where there is
+   * none, their compilers and page faults count as quiet.
    *
    * <p>The first touch of a page of memory is a page fault, dear on a virtual machine, and a
    * young JVM touches fresh pages as its heap's young generation grows and as the collector puts
-   * it in regions not used before. Watching the heap's committed size and its collections missed
-   * that: after 50,000 sequential calls through a standalone broker, the client JVM still took
-   * about 4,500 page faults in each round of 5,000 calls for five more rounds, at a p50 of 221 to
-   * 285 µs, and the rounds after, with 3 to 889, had 188 to 209 µs. A run of 1 KiB queue items
-   * went at a fifth of its rate while the client's heap was growing.
+   * it in regions not used before. A run of 1 KiB queue items went at a fifth of its rate while
+   * the client's heap was growing. Waiting for the page faults to stop suits rounds that
+   * allocate little: after 50,000 sequential calls through a standalone broker, with a collection
+   * since the heap last grew, the client JVM still took about 4,500 page faults in each round of
+   * 5,000 calls for five more rounds, at a p50 of 221 to 285 µs, and the rounds after, with 3 to
+   * 889, had 188 to 209 µs. Rounds of maps or queue runs never got there in 30 and 16 rounds, and
+   * the full run that waited for it had a map at 1.05x Python's and 1 KiB queue items at 1.14x,
+   * against 1.97x and 4.71x in the run before it, which waited for the heap's rule.
    *
    * <p>On 2 cores C2 compiles the client's submit path (about 50 kB of machine code) in close to
    * a second while the rounds compete with it, and an uncommon trap late in the warm-up sends the
@@ -71,17 +93,64 @@ final class Warmup {
    *
    * @return how many rounds ran
    */
-  static <E extends Exception> int untilSettled(int min, int max, Round<E> round) throws E {
-    RunWatch watch = new RunWatch();
+  static <E extends Exception> int untilSettled(int min, int max, Memory memory, Round<E> round)
+      throws E {
+    HeapWatch heap = new HeapWatch();
+    RunWatch run = new RunWatch();
     int rounds = 0;
     boolean settled = false;
     while (rounds < max && (rounds < min || !settled)) {
       round.run();
       rounds++;
-      // The watch looks at every round, so that it judges the round just run.
-      settled = watch.settled();
+      // Both watches look at every round, so that each judges the round just run.
+      boolean heapSettled = !heap.unsettled();
+      boolean runSettled = run.settled(memory == Memory.FEW_PAGE_FAULTS);
+      settled = runSettled && (memory == Memory.FEW_PAGE_FAULTS || heapSettled);
     }
     return rounds;
+  }
+
+  /** Watches this JVM's heap for growth and for collections after it. */
+  private static final class HeapWatch {
+    private long heap = committedHeap();
+    private long young = committedYoung();
+    private long collectionsAtGrowth = collections();
+
+    /** Whether the heap grew since the last look, or no collection came since it last grew. */
+    boolean unsettled() {
+      long heapNow = committedHeap();
+      long youngNow = committedYoung();
+      long collections = collections();
+      if (heapNow > heap || youngNow > young) {
+        heap = Math.max(heap, heapNow);
+        young = Math.max(young, youngNow);
+        collectionsAtGrowth = collections;
+        return true;
+      }
+      return collections == collectionsAtGrowth;
+    }
+
+    private static long committedHeap() {
+      return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+    }
+
+    private static long committedYoung() {
+      long committed = 0;
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == MemoryType.HEAP && pool.getName().contains("Eden")) {
+          committed += pool.getUsage().getCommitted();
+        }
+      }
+      return committed;
+    }
+
+    private static long collections() {
+      long count = 0;
+      for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+        count += Math.max(0, collector.getCollectionCount());
+      }
+      return count;
+    }
   }
 
   /** Watches the page faults and the compiler threads of this JVM and its descendants. */
@@ -97,8 +166,11 @@ final class Warmup {
     private long roundStart = System.nanoTime();
     private int quietRounds;
 
-    /** Whether the round just ended and the one before it were quiet. */
-    boolean settled() {
+    /**
+     * Whether the round just ended and the one before it were quiet: the compilers, and with
+     * {@code faultsToo} the page faults as well.
+     */
+    boolean settled(boolean faultsToo) {
       Map<String, Long> now = counters();
       long end = System.nanoTime();
       long faults = 0;
@@ -113,7 +185,8 @@ final class Warmup {
         }
       }
       long roundMillis = (end - roundStart) / 1_000_000;
-      boolean quiet = faults < roundMillis && compilerTicks * MILLIS_PER_TICK * 10 < roundMillis;
+      boolean quiet = compilerTicks * MILLIS_PER_TICK * 10 < roundMillis
+          && (!faultsToo || faults < roundMillis);
       quietRounds = quiet ? quietRounds + 1 : 0;
       counters = now;
       roundStart = end;
