@@ -16,7 +16,7 @@ record Throughput(long operations, double[] roundSeconds, int warmupRounds) {
   }
 
   /** The most warm-up rounds, as a multiple of the sizes' warm-up rounds. */
-  static final int MAX_WARMUP_FACTOR = 5;
+  static final int MAX_WARMUP_FACTOR = 3;
 
   /**
    * Runs the warm-up rounds untimed (at least the sizes' number, more until the heap and the JIT

@@ -185,8 +185,11 @@ final class Warmup {
         }
       }
       long roundMillis = (end - roundStart) / 1_000_000;
-      boolean quiet = compilerTicks * MILLIS_PER_TICK * 10 < roundMillis
-          && (!faultsToo || faults < roundMillis);
+      // One tick is the finest /proc tells: in a round of 50 ms it would be a fifth, and short
+      // rounds would never count as quiet.
+      boolean compilersQuiet = compilerTicks <= 1
+          || compilerTicks * MILLIS_PER_TICK * 10 < roundMillis;
+      boolean quiet = compilersQuiet && (!faultsToo || faults < roundMillis);
       quietRounds = quiet ? quietRounds + 1 : 0;
       counters = now;
       roundStart = end;
