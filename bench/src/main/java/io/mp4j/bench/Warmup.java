@@ -1,12 +1,12 @@
 package io.mp4j.bench;
 
 import io.mp4j.Pool;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,8 +70,8 @@ final class Warmup {
    * Runs warm-up rounds: at least {@code min}, then more, up to {@code max}, until the JVMs of
    * the run have settled: their memory as {@code memory} says, and, in each of the last two
    * rounds, the JIT compiler threads of this JVM and of the processes it started used less CPU
-   * than a tenth of the round's time. The processes are read from {@code /proc}; where there is
-   * none, their compilers and page faults count as quiet.
+   * than a tenth of the round's time, or a single tick of it. The processes are read from {@code
+   * /proc}; where there is none, their compilers and page faults count as quiet.
    *
    * <p>The first touch of a page of memory is a page fault, dear on a virtual machine, and a
    * young JVM touches fresh pages as its heap's young generation grows and as the collector puts
