@@ -14,7 +14,7 @@ final class ApplyLatencyBenchmark implements Benchmark {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   /** Blocks of calls in which the standalone pool and the bare round trip take turns. */
   private static final int BLOCKS = 10;
-  /** Warm-up calls between two looks at the heap and the JIT compilers. */
+  /** Warm-up calls between two looks at the page faults and the JIT compilers. */
   private static final int WARMUP_ROUND = 5_000;
   /** The most warm-up, as a multiple of the sizes' warm-up calls. */
   private static final int MAX_WARMUP_FACTOR = 3;
@@ -121,12 +121,12 @@ final class ApplyLatencyBenchmark implements Benchmark {
 
   /**
    * Untimed calls in rounds until the JVMs' page faults and JIT compilers have gone quiet (see
-   * {@link Warmup#untilSettled}). After 50,000 sequential calls through a standalone broker, the JVMs
-   * were not done: in one run their compilers were busy for 30,000 more calls, rounds of 5,000
-   * with 160 to 460 ms of compiling having a p99 of 0.5 to 2.9 ms and a p50 of 206 to 272 µs,
-   * the rounds with under 40 ms of it 0.37 to 0.56 ms and 170 to 218 µs; in another the client
-   * JVM took about 4,500 page faults a round for five more rounds, at a p50 of 221 to 285 µs,
-   * and 3 to 889 in the rounds after, at 188 to 209 µs.
+   * {@link Warmup#untilSettled}). After 50,000 sequential calls through a standalone broker,
+   * the JVMs were not done: in one run their compilers were busy for 30,000 more calls, rounds
+   * of 5,000 with 160 to 460 ms of compiling having a p99 of 0.5 to 2.9 ms and a p50 of 206 to
+   * 272 µs, the rounds with under 40 ms of it 0.37 to 0.56 ms and 170 to 218 µs; in another the
+   * client JVM took about 4,500 page faults a round for five more rounds, at a p50 of 221 to 285
+   * µs, and 3 to 889 in the rounds after, at 188 to 209 µs.
    *
    * @return how many calls ran
    */
