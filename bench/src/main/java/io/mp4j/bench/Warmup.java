@@ -159,7 +159,8 @@ final class Warmup {
     /** Linux reports CPU time in ticks of 1/100 s to user space. */
     private static final long MILLIS_PER_TICK = 10;
     /** Thread names as {@code /proc} cuts them to 15 characters. */
-    private static final Set<String> COMPILER_THREADS = Set.of("C1 CompilerThre", "C2 CompilerThre");
+    private static final Set<String> COMPILER_THREADS =
+        Set.of("C1 CompilerThre", "C2 CompilerThre");
     private static final int QUIET_ROUNDS_NEEDED = 2;
 
     private Map<String, Long> counters = counters();
