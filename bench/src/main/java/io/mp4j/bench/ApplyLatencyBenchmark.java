@@ -53,7 +53,7 @@ final class ApplyLatencyBenchmark implements Benchmark {
     int localWarmup;
     try (Pool pool = Pool.create(processes)) {
       Warmup.awaitWorkers(pool, processes);
-      localWarmup = warmUp(sizes, calls -> applies(pool, calls));
+      localWarmup = warmUp(sizes, calls -> timeApplies(pool, calls));
       local = Latency.of(timeApplies(pool, sizes.applyCalls()));
     }
     section.figure(Side.MP4J, "local: Pool.create(" + processes + ").apply", local.format(),
@@ -111,7 +111,7 @@ final class ApplyLatencyBenchmark implements Benchmark {
         Pool pool = Pool.connect(address, null);
         RawZmq zmq = RawZmq.start()) {
       Warmup.awaitWorkers(pool, processes);
-      int standaloneWarmup = warmUp(sizes, calls -> applies(pool, calls));
+      int standaloneWarmup = warmUp(sizes, calls -> timeApplies(pool, calls));
       int rawWarmup = warmUp(sizes, zmq::roundTrips);
       Latency[] timed = Latency.interleaved(sizes.applyCalls(), BLOCKS,
           calls -> timeApplies(pool, calls), zmq::roundTrips);
@@ -140,12 +140,6 @@ final class ApplyLatencyBenchmark implements Benchmark {
 
   private static String warmedBy(int calls) {
     return String.format(Locale.US, " after %,d warm-up", calls);
-  }
-
-  private static void applies(Pool pool, int calls) {
-    for (int i = 0; i < calls; i++) {
-      pool.apply(Tasks.SQUARE, i);
-    }
   }
 
   private static long[] timeApplies(Pool pool, int calls) {

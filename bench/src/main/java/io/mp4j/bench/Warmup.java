@@ -11,10 +11,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -95,17 +93,18 @@ final class Warmup {
    */
   static <E extends Exception> int untilSettled(int min, int max, Memory memory, Round<E> round)
       throws E {
-    HeapWatch heap = new HeapWatch();
+    boolean watchFaults = memory == Memory.FEW_PAGE_FAULTS;
+    HeapWatch heap = watchFaults ? null : new HeapWatch();
     RunWatch run = new RunWatch();
     int rounds = 0;
     boolean settled = false;
     while (rounds < max && (rounds < min || !settled)) {
       round.run();
       rounds++;
-      // Both watches look at every round, so that each judges the round just run.
-      boolean heapSettled = !heap.unsettled();
-      boolean runSettled = run.settled(memory == Memory.FEW_PAGE_FAULTS);
-      settled = runSettled && (memory == Memory.FEW_PAGE_FAULTS || heapSettled);
+      // Each watch looks at every round, so that it judges the round just run.
+      boolean heapSettled = watchFaults || !heap.unsettled();
+      boolean runSettled = run.settled(watchFaults);
+      settled = heapSettled && runSettled;
     }
     return rounds;
   }
@@ -163,7 +162,7 @@ final class Warmup {
         Set.of("C1 CompilerThre", "C2 CompilerThre");
     private static final int QUIET_ROUNDS_NEEDED = 2;
 
-    private Map<String, Long> counters = counters();
+    private Counters counters = Counters.read();
     private long roundStart = System.nanoTime();
     private int quietRounds;
 
@@ -172,19 +171,10 @@ final class Warmup {
      * {@code faultsToo} the page faults as well.
      */
     boolean settled(boolean faultsToo) {
-      Map<String, Long> now = counters();
+      Counters now = Counters.read();
       long end = System.nanoTime();
-      long faults = 0;
-      long compilerTicks = 0;
-      for (Map.Entry<String, Long> counter : now.entrySet()) {
-        // Processes come and go, and so do a JVM's compiler threads: a new one counts from 0.
-        long grew = Math.max(0, counter.getValue() - counters.getOrDefault(counter.getKey(), 0L));
-        if (counter.getKey().startsWith("faults ")) {
-          faults += grew;
-        } else {
-          compilerTicks += grew;
-        }
-      }
+      long faults = grown(counters.faults(), now.faults());
+      long compilerTicks = grown(counters.compilerTicks(), now.compilerTicks());
       long roundMillis = (end - roundStart) / 1_000_000;
       // One tick is the finest /proc tells: in a round of 50 ms it would be a fifth, and short
       // rounds would never count as quiet.
@@ -197,30 +187,43 @@ final class Warmup {
       return quietRounds >= QUIET_ROUNDS_NEEDED;
     }
 
+    /** How much the counters grew in all, a counter new since {@code before} from 0. */
+    private static <K> long grown(Map<K, Long> before, Map<K, Long> now) {
+      long grown = 0;
+      for (Map.Entry<K, Long> counter : now.entrySet()) {
+        // Processes come and go, and so do a JVM's compiler threads.
+        grown += Math.max(0, counter.getValue() - before.getOrDefault(counter.getKey(), 0L));
+      }
+      return grown;
+    }
+
     /**
-     * Minor page faults of each process ({@code faults PID}) and CPU ticks of each compiler
-     * thread ({@code compiler PID/TID}).
+     * Minor page faults of each process, by pid, and CPU ticks of each compiler thread, by
+     * {@code PID/TID}.
      */
-    private static Map<String, Long> counters() {
-      Map<String, Long> counters = new HashMap<>();
-      if (!Files.isDirectory(PROC)) {
+    private record Counters(Map<Long, Long> faults, Map<String, Long> compilerTicks) {
+      static Counters read() {
+        Counters counters = new Counters(new HashMap<>(), new HashMap<>());
+        if (Files.isDirectory(PROC)) {
+          ProcessHandle.current().descendants()
+              .forEach(process -> counters.readProcess(process.pid()));
+          counters.readProcess(ProcessHandle.current().pid());
+        }
         return counters;
       }
-      List<Long> pids = new ArrayList<>();
-      pids.add(ProcessHandle.current().pid());
-      ProcessHandle.current().descendants().forEach(process -> pids.add(process.pid()));
-      for (long pid : pids) {
+
+      private void readProcess(long pid) {
         Path process = PROC.resolve(Long.toString(pid));
         String[] fields = statFields(process);
         if (fields == null) {
-          continue;
+          return;
         }
-        counters.put("faults " + pid, Long.parseLong(fields[8]));
+        faults.put(pid, Long.parseLong(fields[8]));
         try (DirectoryStream<Path> threads = Files.newDirectoryStream(process.resolve("task"))) {
           for (Path thread : threads) {
             String[] threadFields = statFields(thread);
             if (threadFields != null && COMPILER_THREADS.contains(threadFields[0])) {
-              counters.put("compiler " + pid + "/" + thread.getFileName(),
+              compilerTicks.put(pid + "/" + thread.getFileName(),
                   Long.parseLong(threadFields[12]) + Long.parseLong(threadFields[13]));
             }
           }
@@ -228,7 +231,6 @@ final class Warmup {
           // The process ended while being read: it is no longer a concern.
         }
       }
-      return counters;
     }
 
     /**
