@@ -122,6 +122,17 @@ class ProcessFaultTest {
   }
 
   @Test
+  void workerJvms_startOnASmallHeap_unlessTheirOptionsSizeIt() {
+    try (Pool pool = Pool.create(1)) {
+      assertEquals(64L, pool.apply(Tasks::heapMebibytes, 0).get(0));
+    }
+    // Started with 64 MB as well, a JVM allowed only 32 MB would refuse to start.
+    try (Pool pool = Pool.builder().processes(1).jvmOptions(List.of("-Xmx32m")).build()) {
+      assertTrue(pool.apply(Tasks::heapMebibytes, 0).get(1) <= 32);
+    }
+  }
+
+  @Test
   void poolEnd_leavesNoWorkerProcess() {
     List<Long> pids;
     try (Pool pool = Pool.create(2)) {

@@ -117,6 +117,13 @@ final class Tasks {
     return ProcessHandle.current().pid();
   }
 
+  /** The worker JVM's initial and maximum heap, in MiB. */
+  static List<Long> heapMebibytes(int ignored) {
+    long init = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage()
+        .getInit();
+    return List.of(init >> 20, Runtime.getRuntime().maxMemory() >> 20);
+  }
+
   static int initializedCount(int ignored) {
     return initialized;
   }

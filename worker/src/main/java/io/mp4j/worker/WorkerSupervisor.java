@@ -170,6 +170,20 @@ public final class WorkerSupervisor implements AutoCloseable {
   }
 
   /**
+   * A worker starts on a 64 MB heap, which grows as its tasks need, unless its own options size
+   * the heap. The JVM's default starts this machine's workers at 1/64 of its memory, and the
+   * serial collector gives a third of that to the young generation; a worker then spends its
+   * first maps touching fresh memory, which costs much on virtual machines: about 12,000 page
+   * faults and 0.15 to 0.25 s of a worker's CPU in each of the seed demo's first two maps.
+   */
+  static List<String> initialHeapOptions(List<String> jvmOptions) {
+    boolean sized = jvmOptions.stream().anyMatch(option -> option.startsWith("-Xm")
+        || option.contains("HeapSize") || option.contains("NewSize")
+        || option.contains("RAMPercentage") || option.startsWith("-XX:MaxRAM"));
+    return sized ? List.of() : List.of("-Xms64m");
+  }
+
+  /**
    * Names the JDK's own selector provider to a worker JVM. Unnamed, the first socket or pipe of a
    * JVM has a {@code ServiceLoader} look for a provider in every jar on the classpath: 40 ms of a
    * JVM's start-up with the 14 jars of the benchmark's classpath, 14 ms when named (more jars,
@@ -201,6 +215,7 @@ public final class WorkerSupervisor implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classpath = System.getProperty("java.class.path");
     List<String> base = new ArrayList<>(BASE_JVM_OPTIONS);
+    base.addAll(initialHeapOptions(jvmOptions));
     base.addAll(jvmOptions);
     command.add(java);
     command.addAll(base);
