@@ -849,7 +849,10 @@ public final class Pool implements AutoCloseable {
     }
 
     /**
-     * Extra options for the local worker JVMs, such as {@code -Xmx2g}.
+     * Extra options for the local worker JVMs, such as {@code -Xmx2g}. Worker JVMs run the
+     * serial collector on a heap that starts at 64 MB and grows as their tasks need; an option
+     * that sizes the heap ({@code -Xms}, {@code -Xmx}, {@code -Xmn} and the like) replaces that
+     * start.
      *
      * @param options JVM options
      * @return this builder

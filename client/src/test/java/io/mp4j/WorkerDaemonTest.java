@@ -46,7 +46,7 @@ class WorkerDaemonTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     daemon = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         "io.mp4j.worker.WorkerMain", "--connect", broker.endpoint(), "--processes", "2",
-        "--authkey-file", keyFile.toString(), "--name", "daemon")
+        "--authkey-file", keyFile.toString(), "--name", "daemon", "--jvm-option=-Xmx40m")
         .redirectErrorStream(true)
         .redirectOutput(log)
         .start();
@@ -86,6 +86,15 @@ class WorkerDaemonTest {
           + (System.nanoTime() - killed) / 1_000_000 + " ms after the kill");
       assertEquals(Collections.nCopies(2, 3000), result.get(30, TimeUnit.SECONDS));
       assertTrue(stats().tasksRequeued() >= 1);
+    }
+  }
+
+  @Test
+  void jvmOptions_reachTheWorkerProcesses() {
+    try (Pool pool = Pool.connect(broker.endpoint(), KEY)) {
+      for (List<Long> heap : pool.map(Tasks::heapMebibytes, List.of(0, 0), 1)) {
+        assertTrue(heap.get(1) <= 40, "max heap " + heap.get(1) + " MiB");
+      }
     }
   }
 

@@ -51,6 +51,12 @@ public final class WorkerMain implements Callable<Integer> {
           + "${sys:path.separator}'; added to the worker processes' class path.")
   String classpath;
 
+  @Option(names = "--jvm-option", paramLabel = "OPTION",
+      description = "An option for the worker processes' JVMs, e.g. --jvm-option=-Xmx4g"
+          + " (repeatable). They start on a 64 MB heap that grows as needed, unless an option"
+          + " sizes it.")
+  List<String> jvmOptions = new ArrayList<>();
+
   @Option(names = "--drain-timeout-ms", defaultValue = "300000",
       description = "On SIGTERM, how long the worker processes may take to finish the tasks they"
           + " hold before they are killed (default: ${DEFAULT-VALUE}).")
@@ -73,7 +79,7 @@ public final class WorkerMain implements Callable<Integer> {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     WorkerSupervisor supervisor = new WorkerSupervisor(connect, authkey, name, maxTasksPerChild,
-        allowedPackages, false, List.of(), null);
+        allowedPackages, false, jvmOptions, null);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       // SIGTERM drains: the processes finish what they hold and take nothing more.
       System.err.println("mp4j worker: draining");
