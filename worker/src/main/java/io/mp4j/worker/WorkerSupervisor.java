@@ -171,13 +171,14 @@ public final class WorkerSupervisor implements AutoCloseable {
 
   /**
    * A worker starts on a 64 MB heap, which grows as its tasks need, unless its own options size
-   * the heap. The JVM's default starts this machine's workers at 1/64 of its memory, and the
-   * serial collector gives a third of that to the young generation; a worker then spends its
-   * first maps touching fresh memory, which costs much on virtual machines: about 12,000 page
-   * faults and 0.15 to 0.25 s of a worker's CPU in each of the seed demo's first two maps.
+   * the heap. The JVM's default initial heap is 1/64 of the machine's memory (384 MB on 24 GB),
+   * and the serial collector gives a third of it to the young generation: a worker then spent
+   * its first maps touching fresh memory, which costs much on virtual machines (about 12,000
+   * page faults and 0.15 to 0.25 s of a worker's CPU in each of the seed demo's first two maps).
    */
   static List<String> initialHeapOptions(List<String> jvmOptions) {
-    boolean sized = jvmOptions.stream().anyMatch(option -> option.startsWith("-Xm")
+    boolean sized = jvmOptions.stream().anyMatch(option -> option.startsWith("-Xms")
+        || option.startsWith("-Xmx") || option.startsWith("-Xmn")
         || option.contains("HeapSize") || option.contains("NewSize")
         || option.contains("RAMPercentage") || option.startsWith("-XX:MaxRAM"));
     return sized ? List.of() : List.of("-Xms64m");

@@ -36,6 +36,17 @@ class WorkerSupervisorTest {
   }
 
   @Test
+  void workerJvms_startOnA64MbHeap_unlessTheirOptionsSizeTheHeap() {
+    assertEquals(List.of("-Xms64m"), WorkerSupervisor.initialHeapOptions(List.of()));
+    assertEquals(List.of("-Xms64m"),
+        WorkerSupervisor.initialHeapOptions(List.of("-Xmixed", "-Dmp4j.example=1")));
+    for (String sizing : List.of("-Xmx2g", "-Xms1g", "-Xmn256m", "-XX:MaxHeapSize=2g",
+        "-XX:InitialRAMPercentage=10", "-XX:MaxNewSize=1g", "-XX:MaxRAM=8g")) {
+      assertEquals(List.of(), WorkerSupervisor.initialHeapOptions(List.of(sizing)), sizing);
+    }
+  }
+
+  @Test
   void killedWorker_isReportedAndReplaced_andCloseLeavesNoProcess() throws Exception {
     Map<Long, String> exits = new ConcurrentHashMap<>();
     WorkerSupervisor supervisor = new WorkerSupervisor(silentAddress(), null, "w", 0, List.of(),
