@@ -110,6 +110,11 @@ final class Signaler implements Closeable {
       while (keepingInterrupt(() -> w.write(one)) == 0) {
         one.clear();
       }
+    } catch (ClosedChannelException e) {
+      // The mailbox was closed: its owner has ended and reads nothing more. A context that ends
+      // can still send one a command (an I/O thread ending a TCP listener sent the term ack to a
+      // socket already closed, once in 48 pools a probe closed), and JeroMQ's class threw here,
+      // which printed a stack trace from the I/O thread.
     } catch (IOException e) {
       throw new ZError.IOException(e);
     }

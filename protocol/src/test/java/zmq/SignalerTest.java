@@ -52,6 +52,13 @@ class SignalerTest {
   }
 
   @Test
+  void aSignalToAClosedMailboxIsDropped() throws Exception {
+    Signaler closed = new Signaler(ctx, 2, errno);
+    closed.close();
+    closed.send();
+  }
+
+  @Test
   void anInterruptedWaiterReturnsAtOnceAndKeepsNoSignal() {
     Thread.currentThread().interrupt();
     assertFalse(signaler.waitEvent(-1));
