@@ -46,7 +46,7 @@ final class ApplyLatencyBenchmark implements Benchmark {
             + " same one-hop broker as benchmark 2 with one 8-byte request in flight, warmed"
             + " as long; it and the standalone pool take turns, %d blocks of %,d calls each.",
             sizes.applyWarmup(), sizes.applyWarmup() * MAX_WARMUP_FACTOR,
-            Math.min(WARMUP_ROUND, sizes.applyWarmup()), sizes.applyCalls(), processes,
+            warmupRound(sizes), sizes.applyCalls(), processes,
             processes, processes, BLOCKS, sizes.applyCalls() / BLOCKS));
 
     Latency local;
@@ -131,11 +131,16 @@ final class ApplyLatencyBenchmark implements Benchmark {
    * @return how many calls ran
    */
   private static int warmUp(Sizes sizes, IntConsumer calls) {
-    int round = Math.max(1, Math.min(WARMUP_ROUND, sizes.applyWarmup()));
+    int round = warmupRound(sizes);
     int minRounds = Math.max(1, (sizes.applyWarmup() + round - 1) / round);
     int rounds = Warmup.untilSettled(minRounds, minRounds * MAX_WARMUP_FACTOR,
         Warmup.Memory.FEW_PAGE_FAULTS, () -> calls.accept(round));
     return rounds * round;
+  }
+
+  /** Calls in one round of the warm-up: a round, or all of a smaller warm-up. */
+  private static int warmupRound(Sizes sizes) {
+    return Math.max(1, Math.min(WARMUP_ROUND, sizes.applyWarmup()));
   }
 
   private static String warmedBy(int calls) {

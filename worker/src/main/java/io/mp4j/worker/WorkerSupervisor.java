@@ -53,6 +53,7 @@ public final class WorkerSupervisor implements AutoCloseable {
   private final int maxTasks;
   private final List<String> allowedPackages;
   private final boolean exitOnBrokerLoss;
+  /** The children's JVM options: ours, then the caller's, which win where they clash. */
   private final List<String> jvmOptions;
   private final BiConsumer<Long, String> onExit;
   private final Map<Long, Process> children = new ConcurrentHashMap<>();
@@ -87,7 +88,10 @@ public final class WorkerSupervisor implements AutoCloseable {
     this.maxTasks = maxTasks;
     this.allowedPackages = List.copyOf(allowedPackages);
     this.exitOnBrokerLoss = exitOnBrokerLoss;
-    this.jvmOptions = List.copyOf(jvmOptions);
+    List<String> options = new ArrayList<>(BASE_JVM_OPTIONS);
+    options.addAll(initialHeapOptions(jvmOptions));
+    options.addAll(jvmOptions);
+    this.jvmOptions = List.copyOf(options);
     this.onExit = onExit;
     this.restarts = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "mp4j-supervisor");
@@ -215,12 +219,9 @@ public final class WorkerSupervisor implements AutoCloseable {
     List<String> command = new ArrayList<>();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classpath = System.getProperty("java.class.path");
-    List<String> base = new ArrayList<>(BASE_JVM_OPTIONS);
-    base.addAll(initialHeapOptions(jvmOptions));
-    base.addAll(jvmOptions);
     command.add(java);
-    command.addAll(base);
-    command.addAll(ClassDataCache.options(java, base, classpath));
+    command.addAll(jvmOptions);
+    command.addAll(ClassDataCache.options(java, jvmOptions, classpath));
     command.add("-cp");
     command.add(classpath);
     command.add(WorkerChild.class.getName());
