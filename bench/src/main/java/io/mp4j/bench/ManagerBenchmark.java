@@ -63,8 +63,10 @@ final class ManagerBenchmark implements Benchmark {
             + " context; Python's are Pool workers (Process for the shared-memory Value). The"
             + " limits: bare JeroMQ round trips to a ROUTER that echoes, in a JVM of its own,"
             + " from this JVM one at a time, and from the %d pool workers at once, each with its"
-            + " own DEALER socket, as many as a caller's dict operations.",
-        ops, ops, BLOCKS, CALLERS, bulk, increments, CALLERS));
+            + " own DEALER socket, as many as a caller's dict operations; and the same %d"
+            + " callers' round trips over plain TCP to one thread echoing in a JVM of its own"
+            + " (java.nio), a single-threaded server with no message library.",
+        ops, ops, BLOCKS, CALLERS, bulk, increments, CALLERS, CALLERS));
 
     Latency[] dictAndRaw;
     Latency[] lockAndRaw;
@@ -77,6 +79,7 @@ final class ManagerBenchmark implements Benchmark {
     double singlePutRate;
     double incrementRate;
     double rawFour;
+    double plainFour;
     try (Manager manager = Manager.start(); Pool pool = manager.context().pool(CALLERS)) {
       SharedDict<Integer, Integer> dict = manager.dict(Integer.class, Integer.class);
       Lock lock = manager.lock();
@@ -153,6 +156,15 @@ final class ManagerBenchmark implements Benchmark {
         long last = windows.stream().mapToLong(one -> one[1]).max().orElseThrow();
         rawFour = 2.0 * ops * CALLERS / ((last - first) / 1e9);
       }
+      try (PlainEcho echo = PlainEcho.start()) {
+        List<List<Integer>> callers = Collections.nCopies(CALLERS,
+            List.of(echo.port(), 2 * ops));
+        pool.starmap(PlainEcho::callerRoundTrips, callers);
+        List<long[]> windows = pool.starmap(PlainEcho::callerRoundTrips, callers);
+        long first = windows.stream().mapToLong(one -> one[0]).min().orElseThrow();
+        long last = windows.stream().mapToLong(one -> one[1]).max().orElseThrow();
+        plainFour = 2.0 * ops * CALLERS / ((last - first) / 1e9);
+      }
     }
     section.figure(Side.MP4J, "dict set+get, one caller",
         rate(dictAndRaw[0].perSecond(), "ops"), dictAndRaw[0].format() + " per operation, "
@@ -200,6 +212,10 @@ final class ManagerBenchmark implements Benchmark {
         rate(rawFour, "round trips"), String.format(Locale.US,
             "%d of the same pool's workers, each with its own DEALER to one ROUTER echo JVM,"
                 + " %,d sequential round trips each", CALLERS, 2 * ops));
+    section.figure(Side.LIMIT, "plain TCP round trips, four callers at once",
+        rate(plainFour, "round trips"), String.format(Locale.US,
+            "the same %d workers, each with its own socket to one java.nio thread echoing in a"
+                + " JVM of its own, %,d sequential round trips each", CALLERS, 2 * ops));
 
     double dictRatio = (double) dictAndRaw[0].p50Nanos() / dictAndRaw[1].p50Nanos();
     section.goal("dict operation p50 <= " + GOAL_OP_OVER_RAW + "x bare round trip",
@@ -214,12 +230,15 @@ final class ManagerBenchmark implements Benchmark {
     if (pythonDictFour != null) {
       double goalRate = GOAL_FOUR_OVER_PYTHON * pythonDictFour;
       section.note(String.format(Locale.US, "Four callers' goal against the transport: %.1fx"
-              + " Python's dict operations would be %,.0f/s, and four bare JeroMQ callers made"
-              + " %,.0f round trips/s%s. mp4j's four callers made %.0f%% of the bare ones'"
-              + " round trips.",
-          GOAL_FOUR_OVER_PYTHON, goalRate, rawFour, rawFour < goalRate
-              ? "; each operation is a round trip, so no broker behind this transport could"
-                  + " answer them at the goal's rate here" : "",
+              + " Python's dict operations would be %,.0f/s; four bare JeroMQ callers made"
+              + " %,.0f round trips/s, and four plain TCP callers to one echoing thread %,.0f%s."
+              + " mp4j's four callers made %.0f%% of the bare JeroMQ ones' round trips.",
+          GOAL_FOUR_OVER_PYTHON, goalRate, rawFour, plainFour, plainFour < goalRate
+              ? ". Each operation is a round trip, so no single-threaded broker could answer"
+                  + " them at the goal's rate here, whatever its transport"
+              : rawFour < goalRate
+                  ? ". Each operation is a round trip, so no broker behind JeroMQ could answer"
+                      + " them at the goal's rate here" : "",
           100 * dictFour / rawFour));
       section.goal("four callers' dict ops >= " + GOAL_FOUR_OVER_PYTHON + "x Python",
           String.format(Locale.US, "%.2fx", dictFour / pythonDictFour),

@@ -258,7 +258,7 @@ public final class RawZmq implements AutoCloseable {
   }
 
   /** The harness keeps this process's standard input open; end-of-file means it died. */
-  private static void exitWithParent() {
+  static void exitWithParent() {
     Thread watcher = new Thread(() -> {
       InputStream in = System.in;
       try {
