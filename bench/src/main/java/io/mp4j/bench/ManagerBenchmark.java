@@ -234,8 +234,8 @@ final class ManagerBenchmark implements Benchmark {
               + " %,.0f round trips/s, and four plain TCP callers to one echoing thread %,.0f%s."
               + " mp4j's four callers made %.0f%% of the bare JeroMQ ones' round trips.",
           GOAL_FOUR_OVER_PYTHON, goalRate, rawFour, plainFour, plainFour < goalRate
-              ? ". Each operation is a round trip, so no single-threaded broker could answer"
-                  + " them at the goal's rate here, whatever its transport"
+              ? ". Each operation is a round trip, so no single-threaded broker reached over"
+                  + " sockets could answer them at the goal's rate here"
               : rawFour < goalRate
                   ? ". Each operation is a round trip, so no broker behind JeroMQ could answer"
                       + " them at the goal's rate here" : "",
