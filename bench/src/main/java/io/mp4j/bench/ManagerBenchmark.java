@@ -148,22 +148,14 @@ final class ManagerBenchmark implements Benchmark {
           return Arrays.copyOf(timed, calls);
         }, zmq::roundTrips);
         release = Latency.of(releases.stream().flatMapToLong(LongStream::of).toArray());
-        List<List<Integer>> callers = Collections.nCopies(CALLERS,
-            List.of(zmq.port(), 2 * ops));
+        List<List<Integer>> callers = Collections.nCopies(CALLERS, List.of(zmq.port(), 2 * ops));
         pool.starmap(RawZmq::callerRoundTrips, callers);
-        List<long[]> windows = pool.starmap(RawZmq::callerRoundTrips, callers);
-        long first = windows.stream().mapToLong(one -> one[0]).min().orElseThrow();
-        long last = windows.stream().mapToLong(one -> one[1]).max().orElseThrow();
-        rawFour = 2.0 * ops * CALLERS / ((last - first) / 1e9);
+        rawFour = perSecond(pool.starmap(RawZmq::callerRoundTrips, callers), 2 * ops);
       }
       try (PlainEcho echo = PlainEcho.start()) {
-        List<List<Integer>> callers = Collections.nCopies(CALLERS,
-            List.of(echo.port(), 2 * ops));
+        List<List<Integer>> callers = Collections.nCopies(CALLERS, List.of(echo.port(), 2 * ops));
         pool.starmap(PlainEcho::callerRoundTrips, callers);
-        List<long[]> windows = pool.starmap(PlainEcho::callerRoundTrips, callers);
-        long first = windows.stream().mapToLong(one -> one[0]).min().orElseThrow();
-        long last = windows.stream().mapToLong(one -> one[1]).max().orElseThrow();
-        plainFour = 2.0 * ops * CALLERS / ((last - first) / 1e9);
+        plainFour = perSecond(pool.starmap(PlainEcho::callerRoundTrips, callers), 2 * ops);
       }
     }
     section.figure(Side.MP4J, "dict set+get, one caller",
@@ -260,9 +252,17 @@ final class ManagerBenchmark implements Benchmark {
         ? pool.starmap(ManagerTasks::dictOps, Collections.nCopies(CALLERS, List.of(dict, count)))
         : pool.starmap(ManagerTasks::lockPairs,
             Collections.nCopies(CALLERS, List.of(lock, count)));
-    long first = callers.stream().mapToLong(one -> one[0]).min().orElseThrow();
-    long last = callers.stream().mapToLong(one -> one[1]).max().orElseThrow();
-    return (dictOps ? 2.0 : 1.0) * count * CALLERS / ((last - first) / 1e9);
+    return perSecond(callers, (dictOps ? 2.0 : 1.0) * count);
+  }
+
+  /**
+   * Operations per second of callers that each did {@code perCaller} of them in a window of
+   * {@link System#nanoTime} (start, end), from the first start to the last end.
+   */
+  private static double perSecond(List<long[]> windows, double perCaller) {
+    long first = windows.stream().mapToLong(one -> one[0]).min().orElseThrow();
+    long last = windows.stream().mapToLong(one -> one[1]).max().orElseThrow();
+    return perCaller * windows.size() / ((last - first) / 1e9);
   }
 
   private static String rate(double perSecond, String what) {
