@@ -1,7 +1,10 @@
 package io.mp4j.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.mp4j.Pool;
 import io.mp4j.bench.Section.Side;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -29,15 +32,25 @@ final class StartupBenchmark implements Benchmark {
             + " the other in one process: the first (cold: in Java the first pool this JVM"
             + " creates, since this benchmark runs first) is reported apart, the median is of"
             + " the other %d, timed after the class-data archive of worker JVMs that the first"
-            + " pool on a classpath makes (docs/architecture.md) was written.", processes,
-            runs + 1, runs));
+            + " pool on a classpath makes (docs/architecture.md) was written. The limit: the"
+            + " CPU time this JVM and the pool's worker JVMs had used when the first result"
+            + " came, over the machine's %d cores (read from the system after the timing, in its"
+            + " clock ticks): the pool cannot start sooner on these cores while its JVMs do that"
+            + " much work.",
+            processes, runs + 1, runs, Runtime.getRuntime().availableProcessors()));
 
+    OperatingSystemMXBean cpu =
+        (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     double[] mp4j = new double[runs + 1];
+    double[] cpuBound = new double[runs + 1];
     for (int i = 0; i < mp4j.length; i++) {
+      long cpuBefore = cpu.getProcessCpuTime();
       long start = System.nanoTime();
       try (Pool pool = Pool.create(processes)) {
         pool.apply(Tasks.SQUARE, 1);
         mp4j[i] = (System.nanoTime() - start) / 1e6;
+        long used = cpu.getProcessCpuTime() - cpuBefore + workersCpuNanos();
+        cpuBound[i] = used / 1e6 / Runtime.getRuntime().availableProcessors();
       }
       if (i == 0) {
         // The first pool on a classpath of jars starts the class-data archive for worker JVMs in
@@ -46,6 +59,13 @@ final class StartupBenchmark implements Benchmark {
       }
     }
     double median = figure(section, Side.MP4J, "Pool.create(" + processes + ")", mp4j);
+    double cpuMedian = figure(section, Side.LIMIT,
+        "CPU of this JVM and its workers by then, over the cores", cpuBound);
+    double busy = cpuMedian / median;
+    section.note(String.format(Locale.US, "By the first result this JVM and the worker JVMs had"
+        + " used %s of CPU per core, %.0f%% of the median start-up%s.", millis(cpuMedian),
+        100 * busy, busy >= 0.8 ? ": for nearly all of it the cores were busy with these JVMs"
+            : ""));
 
     for (String method : new String[] {"spawn", "fork"}) {
       double[] python = Benchmark.python(context, section, () -> {
@@ -61,6 +81,16 @@ final class StartupBenchmark implements Benchmark {
     section.goal("mp4j median <= " + (int) GOAL_MILLIS + " ms", millis(median),
         median <= GOAL_MILLIS);
     return section;
+  }
+
+  /**
+   * The CPU time used so far by this JVM's worker processes; the class-data training JVM, which
+   * only the first pool starts, is among them in that run alone.
+   */
+  private static long workersCpuNanos() {
+    return ProcessHandle.current().descendants()
+        .mapToLong(child -> child.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+        .sum();
   }
 
   /** Adds the median of the warm runs with the cold run in the detail; returns the median. */
