@@ -129,7 +129,10 @@ public final class PlainEcho implements AutoCloseable {
     }
   }
 
-  /** Sends back every whole message read so far and keeps a partial one for the next read. */
+  /**
+   * Sends back every whole message read so far and keeps a partial one for the next read; closes
+   * a connection whose message could never fit.
+   */
   private static void echo(SelectionKey key) throws IOException {
     SocketChannel channel = (SocketChannel) key.channel();
     ByteBuffer buffer = (ByteBuffer) key.attachment();
@@ -140,9 +143,18 @@ public final class PlainEcho implements AutoCloseable {
     }
     buffer.flip();
     int end = 0;
-    while (buffer.limit() - end >= Integer.BYTES
-        && buffer.limit() - end - Integer.BYTES >= buffer.getInt(end)) {
-      end += Integer.BYTES + buffer.getInt(end);
+    while (buffer.limit() - end >= Integer.BYTES) {
+      int length = buffer.getInt(end);
+      if (length < 0 || length > buffer.capacity() - Integer.BYTES) {
+        // Not a caller of this benchmark: a message that could never fit the buffer.
+        key.cancel();
+        channel.close();
+        return;
+      }
+      if (buffer.limit() - end - Integer.BYTES < length) {
+        break;
+      }
+      end += Integer.BYTES + length;
     }
     ByteBuffer whole = buffer.duplicate().limit(end);
     // The callers wait for each answer, so a socket's send buffer always has room.

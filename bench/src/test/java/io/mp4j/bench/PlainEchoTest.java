@@ -1,6 +1,7 @@
 package io.mp4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.DataInputStream;
@@ -48,6 +49,19 @@ class PlainEchoTest {
       byte[] whole = new byte[first.length];
       in.readFully(whole);
       assertArrayEquals(first, whole);
+    }
+  }
+
+  @Test
+  void aConnectionThatSendsAnImpossibleLengthIsClosedAndOthersAreStillServed() throws Exception {
+    try (PlainEcho echo = PlainEcho.start();
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), echo.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(ByteBuffer.allocate(Integer.BYTES).putInt(-5).array());
+      socket.getOutputStream().flush();
+      assertEquals(-1, socket.getInputStream().read(), "the echo closed the connection");
+      long[] window = PlainEcho.callerRoundTrips(echo.port(), 100);
+      assertTrue(window[1] > window[0]);
     }
   }
 
