@@ -7,6 +7,8 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Benchmark 5: from creating a pool to the first result of a trivial apply. */
 final class StartupBenchmark implements Benchmark {
@@ -45,11 +47,12 @@ final class StartupBenchmark implements Benchmark {
     double[] cpuBound = new double[runs + 1];
     for (int i = 0; i < mp4j.length; i++) {
       long cpuBefore = cpu.getProcessCpuTime();
+      Set<Long> earlier = childPids();
       long start = System.nanoTime();
       try (Pool pool = Pool.create(processes)) {
         pool.apply(Tasks.SQUARE, 1);
         mp4j[i] = (System.nanoTime() - start) / 1e6;
-        long used = cpu.getProcessCpuTime() - cpuBefore + workersCpuNanos();
+        long used = cpu.getProcessCpuTime() - cpuBefore + childrenCpuNanos(earlier);
         cpuBound[i] = used / 1e6 / Runtime.getRuntime().availableProcessors();
       }
       if (i == 0) {
@@ -83,12 +86,18 @@ final class StartupBenchmark implements Benchmark {
     return section;
   }
 
+  private static Set<Long> childPids() {
+    return ProcessHandle.current().descendants().map(ProcessHandle::pid)
+        .collect(Collectors.toSet());
+  }
+
   /**
-   * The CPU time used so far by this JVM's worker processes; the class-data training JVM, which
-   * only the first pool starts, is among them in that run alone.
+   * The CPU time used so far by this JVM's processes but the {@code earlier} ones: the pool's
+   * workers, and in the first run the class-data training JVM.
    */
-  private static long workersCpuNanos() {
+  private static long childrenCpuNanos(Set<Long> earlier) {
     return ProcessHandle.current().descendants()
+        .filter(child -> !earlier.contains(child.pid()))
         .mapToLong(child -> child.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
         .sum();
   }
