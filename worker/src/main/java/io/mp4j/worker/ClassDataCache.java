@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -24,7 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the temporary directory per classpath. A worker that starts from the archive reaches its first
  * result in about two thirds of the time. The first pool on a classpath starts one short
  * training JVM in the background that writes the archive as it exits ({@code
- * -XX:ArchiveClassesAtExit}); later worker JVMs map it. Only classpaths made of jar files
+ * -XX:ArchiveClassesAtExit}), when that pool closes or {@link #TRAINING_DELAY} after its first
+ * worker, whichever comes first; later worker JVMs map it. Only classpaths made of jar files
  * qualify, because the JVM cannot archive classes from directories. Each rebuilt jar makes a new
  * archive of about 4 MB, so the directory keeps the {@value #ARCHIVES_KEPT} last used.
  */
@@ -34,6 +36,12 @@ final class ClassDataCache {
   /** A training run writes its archive within seconds; a partial one this old is left over. */
   static final int PARTIAL_STALE_MINUTES = 10;
   private static final AtomicBoolean TRAINING = new AtomicBoolean();
+  /**
+   * A training run waits for the pool that needed it to close, or this long: run beside the
+   * pool's start and first work, it slowed them (architecture.md has the figures).
+   */
+  static final Duration TRAINING_DELAY = Duration.ofSeconds(10);
+  private static final DeferredStart TRAINING_START = new DeferredStart();
   /** Whether this JVM has dated its archive as used (once is enough). */
   private static final AtomicBoolean MARKED = new AtomicBoolean();
   private static volatile java.util.concurrent.CompletableFuture<Void> training =
@@ -60,13 +68,26 @@ final class ClassDataCache {
       return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     }
     if (TRAINING.compareAndSet(false, true)) {
-      train(java, baseOptions, classpath, archive);
+      TRAINING_START.schedule(() -> train(java, baseOptions, classpath, archive),
+          TRAINING_DELAY);
     }
     return List.of();
   }
 
-  /** Waits for a training run started by this JVM, if any; returns whether it ended in time. */
+  /**
+   * Starts the training run now if one is waiting: when the pool that needed the archive closes,
+   * its cores are free for it.
+   */
+  static void startWaitingTraining() {
+    TRAINING_START.now();
+  }
+
+  /**
+   * Starts a waiting training run and waits for a training run of this JVM, if any; returns
+   * whether it ended in time.
+   */
   static boolean awaitTraining(java.time.Duration timeout) {
+    TRAINING_START.now();
     try {
       training.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
       return true;

@@ -117,8 +117,9 @@ public final class WorkerSupervisor implements AutoCloseable {
   }
 
   /**
-   * Waits until the class-data archive that the first pool of this JVM may have started making
-   * is written, so that a benchmark can time pools that start from it. Not for users.
+   * Waits until the class-data archive that the first pool of this JVM may have called for is
+   * written, starting its training run if that still waits, so that a benchmark can time pools
+   * that start from it. Not for users.
    *
    * @return whether no training run is left going
    */
@@ -404,5 +405,6 @@ public final class WorkerSupervisor implements AutoCloseable {
       }
     }
     restarts.shutdownNow();
+    ClassDataCache.startWaitingTraining();
   }
 }
