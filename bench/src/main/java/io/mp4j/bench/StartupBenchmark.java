@@ -28,6 +28,7 @@ final class StartupBenchmark implements Benchmark {
   public Section run(Context context) throws Exception {
     int runs = context.sizes().startupRuns();
     int processes = context.processes();
+    int cores = Runtime.getRuntime().availableProcessors();
     Section section = new Section(key(), title(),
         String.format(Locale.US, "Time from creating a pool of %d to the first result of"
             + " apply(x -> x * x, 1); closing the pool is not timed. %d fresh pools one after"
@@ -39,7 +40,7 @@ final class StartupBenchmark implements Benchmark {
             + " came, over the machine's %d cores (read from the system after the timing, in its"
             + " clock ticks): the pool cannot start sooner on these cores while its JVMs do that"
             + " much work.",
-            processes, runs + 1, runs, Runtime.getRuntime().availableProcessors()));
+            processes, runs + 1, runs, cores));
 
     OperatingSystemMXBean cpu =
         (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -53,12 +54,13 @@ final class StartupBenchmark implements Benchmark {
         pool.apply(Tasks.SQUARE, 1);
         mp4j[i] = (System.nanoTime() - start) / 1e6;
         long used = cpu.getProcessCpuTime() - cpuBefore + childrenCpuNanos(earlier);
-        cpuBound[i] = used / 1e6 / Runtime.getRuntime().availableProcessors();
+        cpuBound[i] = used / 1e6 / cores;
       }
       if (i == 0) {
-        // The first pool on a classpath of jars starts the class-data archive for worker JVMs in
-        // the background; the other pools are timed once it is there, as every later run is.
-        io.mp4j.worker.WorkerSupervisor.awaitClassDataArchive(java.time.Duration.ofSeconds(60));
+        // The first pool on a classpath of jars has the class-data archive for worker JVMs made
+        // in the background once it closes; the other pools are timed once it is there, as every
+        // later run is.
+        io.mp4j.worker.WorkerSupervisor.awaitClassDataArchive(Duration.ofSeconds(60));
       }
     }
     double median = figure(section, Side.MP4J, "Pool.create(" + processes + ")", mp4j);
@@ -93,7 +95,7 @@ final class StartupBenchmark implements Benchmark {
 
   /**
    * The CPU time used so far by this JVM's processes but the {@code earlier} ones: the pool's
-   * workers, and in the first run the class-data training JVM.
+   * workers (the class-data training JVM starts only when the first pool closes).
    */
   private static long childrenCpuNanos(Set<Long> earlier) {
     return ProcessHandle.current().descendants()

@@ -86,8 +86,8 @@ final class ClassDataCache {
    * Starts a waiting training run and waits for a training run of this JVM, if any; returns
    * whether it ended in time.
    */
-  static boolean awaitTraining(java.time.Duration timeout) {
-    TRAINING_START.now();
+  static boolean awaitTraining(Duration timeout) {
+    startWaitingTraining();
     try {
       training.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
       return true;
