@@ -8,6 +8,7 @@ import io.mp4j.examples.PrimeFactors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.LongStream;
 
 /** Benchmark 4: the seed demo, prime factors by trial division, sequential against a pool. */
@@ -68,6 +69,7 @@ final class FactorBenchmark implements Benchmark {
     Sizes sizes = context.sizes();
     int count = calibratedCount(sizes);
     int processes = context.processes();
+    int cores = Runtime.getRuntime().availableProcessors();
     Section section = new Section(key(), title(),
         String.format(Locale.US, "Prime factors by trial division of the %,d consecutive ints"
             + " from %,d, sequentially on one thread and through Pool.create(%d).map (default"
@@ -78,7 +80,10 @@ final class FactorBenchmark implements Benchmark {
             + " call, by one untimed map of all of them. Creating the pool is not timed. %d"
             + " pairs of timed runs, each a sequential run then a parallel one; the median of"
             + " each side and of the pairs' speedups. Python does the same on %,d ints (it is much"
-            + " slower), warmed on %,d.",
+            + " slower), warmed on %,d. The limits: the CPU time this JVM and the worker JVMs"
+            + " used in each parallel run (read from the system, in its clock ticks), and their"
+            + " share of the cores' time: the pool cannot go faster than the cores its workers"
+            + " get.",
             count, FIRST, processes, SEQUENTIAL_TARGET_SECONDS, sizes.factorCount(),
             sizes.factorWarmup(), RUNS, sizes.pythonFactorCount(), sizes.pythonFactorWarmup()));
     List<Long> numbers = LongStream.range(FIRST, FIRST + count).boxed().toList();
@@ -89,8 +94,11 @@ final class FactorBenchmark implements Benchmark {
     double[] sequentialRuns = new double[RUNS];
     double[] parallelRuns = new double[RUNS];
     double[] speedups = new double[RUNS];
+    double[] clientCpu = new double[RUNS];
+    double[] workersCpu = new double[RUNS];
     try (Pool pool = Pool.create(processes)) {
       Warmup.awaitWorkers(pool, processes);
+      Set<Long> workers = CpuTime.descendantPids();
       pool.map(FACTORS, warm);
       // The client's half of a map (encoding, decoding) runs interpreted at first; a short
       // warm-up left it compiling during the timed runs.
@@ -101,9 +109,13 @@ final class FactorBenchmark implements Benchmark {
         long start = System.nanoTime();
         sequential = sequential(numbers);
         sequentialRuns[run] = (System.nanoTime() - start) / 1e9;
+        long clientBefore = CpuTime.thisJvmNanos();
+        long workersBefore = CpuTime.descendantsNanos(workers::contains);
         start = System.nanoTime();
         List<List<Long>> parallel = pool.map(FACTORS, numbers);
         parallelRuns[run] = (System.nanoTime() - start) / 1e9;
+        clientCpu[run] = (CpuTime.thisJvmNanos() - clientBefore) / 1e9;
+        workersCpu[run] = (CpuTime.descendantsNanos(workers::contains) - workersBefore) / 1e9;
         if (!parallel.equals(sequential)) {
           throw new IllegalStateException("the pool's factors differ from the sequential ones");
         }
@@ -118,7 +130,26 @@ final class FactorBenchmark implements Benchmark {
     section.figure(Side.MP4J, "Pool.create(" + processes + ").map", rate(count, parallelSeconds),
         seconds(count, parallelSeconds) + " (median of " + RUNS + ")");
     section.figure(Side.MP4J, "speedup", String.format(Locale.US, "%.2fx", speedup),
-        "median of the " + RUNS + " pairs' speedups");
+        String.format(Locale.US, "median of the %d pairs' speedups (%.2fx-%.2fx)", RUNS,
+            Stats.min(speedups), Stats.max(speedups)));
+    double[] clientShares = new double[RUNS];
+    double[] workersShares = new double[RUNS];
+    for (int run = 0; run < RUNS; run++) {
+      clientShares[run] = clientCpu[run] / (cores * parallelRuns[run]);
+      workersShares[run] = workersCpu[run] / (cores * parallelRuns[run]);
+    }
+    section.figure(Side.LIMIT, "CPU of this JVM in a parallel run", cpu(clientCpu,
+        clientShares), "median of " + RUNS + " (range): the client and its embedded broker,"
+            + " encoding the chunks, decoding every result, and its collector");
+    section.figure(Side.LIMIT, "CPU of the " + processes + " worker JVMs in a parallel run",
+        cpu(workersCpu, workersShares), "median of " + RUNS + " (range), all workers together");
+    section.note(String.format(Locale.US, "The workers' CPU in a parallel run was %.2fx the"
+        + " sequential run's time, so the work cost them no more than one thread. Of the %d"
+        + " cores' time in a parallel run (medians) the workers had %.0f%% and this JVM %.0f%%;"
+        + " the rest, %.0f%%, went to other processes or was idle.",
+        Stats.median(workersCpu) / sequentialSeconds, cores,
+        100 * Stats.median(workersShares), 100 * Stats.median(clientShares),
+        100 * (1 - Stats.median(workersShares) - Stats.median(clientShares))));
 
     JsonNode python = Benchmark.python(context, section, () -> context.python().run("factor",
         "--count", sizes.pythonFactorCount(), "--warm", sizes.pythonFactorWarmup(),
@@ -146,6 +177,13 @@ final class FactorBenchmark implements Benchmark {
       factors.add(PrimeFactors.factors(n));
     }
     return factors;
+  }
+
+  /** CPU seconds and their share of the cores' time: medians, with the ranges. */
+  private static String cpu(double[] seconds, double[] shares) {
+    return String.format(Locale.US, "%.3f s (%.3f-%.3f s), %.0f%% of the cores (%.0f-%.0f%%)",
+        Stats.median(seconds), Stats.min(seconds), Stats.max(seconds),
+        100 * Stats.median(shares), 100 * Stats.min(shares), 100 * Stats.max(shares));
   }
 
   static String rate(int count, double seconds) {

@@ -1,11 +1,9 @@
 package io.mp4j.bench;
 
-import com.sun.management.OperatingSystemMXBean;
 import io.mp4j.Pool;
 import io.mp4j.bench.Section.Side;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /** Benchmark 5: from creating a pool to the first result of a trivial apply. */
 final class StartupBenchmark implements Benchmark {
@@ -51,19 +48,20 @@ final class StartupBenchmark implements Benchmark {
             + " JVM's own start costs here, before any of mp4j's work.",
             processes, runs + 1, runs, cores, processes));
 
-    OperatingSystemMXBean cpu =
-        (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     double[] mp4j = new double[runs + 1];
     double[] cpuBound = new double[runs + 1];
     double[] emptyJvms = new double[runs];
     for (int i = 0; i < mp4j.length; i++) {
-      long cpuBefore = cpu.getProcessCpuTime();
-      Set<Long> earlier = childPids();
+      long cpuBefore = CpuTime.thisJvmNanos();
+      // The class-data training JVM starts only when the first pool closes, so the processes
+      // started in the window are the pool's workers.
+      Set<Long> earlier = CpuTime.descendantPids();
       long start = System.nanoTime();
       try (Pool pool = Pool.create(processes)) {
         pool.apply(Tasks.SQUARE, 1);
         mp4j[i] = (System.nanoTime() - start) / 1e6;
-        long used = cpu.getProcessCpuTime() - cpuBefore + childrenCpuNanos(earlier);
+        long used = CpuTime.thisJvmNanos() - cpuBefore + CpuTime.descendantsNanos(
+            pid -> !earlier.contains(pid));
         cpuBound[i] = used / 1e6 / cores;
       }
       if (i == 0) {
@@ -141,22 +139,6 @@ final class StartupBenchmark implements Benchmark {
     private EmptyMain() {}
 
     public static void main(String[] args) {}
-  }
-
-  private static Set<Long> childPids() {
-    return ProcessHandle.current().descendants().map(ProcessHandle::pid)
-        .collect(Collectors.toSet());
-  }
-
-  /**
-   * The CPU time used so far by this JVM's processes but the {@code earlier} ones: the pool's
-   * workers (the class-data training JVM starts only when the first pool closes).
-   */
-  private static long childrenCpuNanos(Set<Long> earlier) {
-    return ProcessHandle.current().descendants()
-        .filter(child -> !earlier.contains(child.pid()))
-        .mapToLong(child -> child.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
-        .sum();
   }
 
   /** Adds the median of the warm runs with the cold run in the detail; returns the median. */
