@@ -18,6 +18,16 @@ class WireTest {
   private static final int[] LENGTHS = {0, 1, 15, 16, 255, 256, 65535, 65536, 100_000};
 
   @Test
+  void msgpackUsesUniversalBuffers_fromTheJdkThatWarnsAboutUnsafe_unlessTheJvmChose() {
+    assertEquals(false, Wire.universalBuffersWanted(17, null));
+    assertEquals(false, Wire.universalBuffersWanted(23, null));
+    assertEquals(true, Wire.universalBuffersWanted(24, null));
+    assertEquals(true, Wire.universalBuffersWanted(25, null));
+    assertEquals(false, Wire.universalBuffersWanted(25, "false"));
+    assertEquals(false, Wire.universalBuffersWanted(25, "true"));
+  }
+
+  @Test
   void countedSizes_matchWhatThePackerWrites() {
     for (long value : INTEGERS) {
       assertEquals(Wire.pack(packer -> packer.packLong(value)).length, Wire.integerSize(value),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mp4j.protocol.Wire;
 import java.io.IOException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -42,6 +43,10 @@ public final class Codec {
    * milliseconds, which a worker that only sees numbers and strings never needs to pay.
    */
   private static final class Mappers {
+    static {
+      Wire.preferUniversalBuffers();
+    }
+
     /** The one Jackson mapper for values; thread-safe once configured. */
     static final ObjectMapper VALUES =
         new ObjectMapper(new MessagePackFactory())
