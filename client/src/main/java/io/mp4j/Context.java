@@ -141,7 +141,7 @@ public final class Context extends SharedObjects implements AutoCloseable {
    * @param task the task
    * @return the process, not started
    */
-  public Process process(Task0<?> task) {
+  public Process process(VoidTask0 task) {
     return newProcess(TaskFunction.of(task), null);
   }
 
@@ -155,7 +155,7 @@ public final class Context extends SharedObjects implements AutoCloseable {
    * @param <T> the argument type
    * @return the process, not started
    */
-  public <T> Process process(Task<T, ?> task, T argument) {
+  public <T> Process process(VoidTask<T> task, T argument) {
     return newProcess(TaskFunction.of(task), argument);
   }
 
@@ -169,7 +169,7 @@ public final class Context extends SharedObjects implements AutoCloseable {
    * @param <B> the second argument's type
    * @return the process, not started
    */
-  public <A, B> Process process(Task2<A, B, ?> task, A first, B second) {
+  public <A, B> Process process(VoidTask2<A, B> task, A first, B second) {
     return newProcess(TaskFunction.of(task), Arrays.asList(first, second));
   }
 
@@ -185,7 +185,7 @@ public final class Context extends SharedObjects implements AutoCloseable {
    * @param <C> the third argument's type
    * @return the process, not started
    */
-  public <A, B, C> Process process(Task3<A, B, C, ?> task, A first, B second, C third) {
+  public <A, B, C> Process process(VoidTask3<A, B, C> task, A first, B second, C third) {
     return newProcess(TaskFunction.of(task), Arrays.asList(first, second, third));
   }
 

@@ -828,7 +828,7 @@ public final class Pool implements AutoCloseable {
      * @param task the initializer
      * @return this builder
      */
-    public Builder initializer(Task0<?> task) {
+    public Builder initializer(VoidTask0 task) {
       this.initializer = TaskFunction.of(Objects.requireNonNull(task, "task"));
       this.initializerArgs = new Object[0];
       return this;
@@ -842,7 +842,7 @@ public final class Pool implements AutoCloseable {
      * @param <T> the argument's type
      * @return this builder
      */
-    public <T> Builder initializer(Task<T, ?> task, T argument) {
+    public <T> Builder initializer(VoidTask<T> task, T argument) {
       this.initializer = TaskFunction.of(Objects.requireNonNull(task, "task"));
       this.initializerArgs = new Object[] {argument};
       return this;

@@ -409,7 +409,7 @@ public abstract class SharedObjects {
    *     process that runs it; null for none
    * @return the barrier
    */
-  public Barrier barrier(int parties, Task0<?> action) {
+  public Barrier barrier(int parties, VoidTask0 action) {
     String name = nameFor(Barrier.KIND);
     byte[] encodedAction = action == null ? null : TaskFunction.of(action).descriptor();
     byte[] info = open(Barrier.KIND, name, Wire.pack(packer -> {

@@ -61,6 +61,37 @@ final class TaskFunction {
     return new TaskFunction(task, 3, args -> task.apply((A) args[0], (B) args[1], (C) args[2]));
   }
 
+  static TaskFunction of(VoidTask0 task) {
+    return new TaskFunction(task, 0, args -> {
+      task.apply();
+      return null;
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T> TaskFunction of(VoidTask<T> task) {
+    return new TaskFunction(task, 1, args -> {
+      task.apply((T) args[0]);
+      return null;
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  static <A, B> TaskFunction of(VoidTask2<A, B> task) {
+    return new TaskFunction(task, 2, args -> {
+      task.apply((A) args[0], (B) args[1]);
+      return null;
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  static <A, B, C> TaskFunction of(VoidTask3<A, B, C> task) {
+    return new TaskFunction(task, 3, args -> {
+      task.apply((A) args[0], (B) args[1], (C) args[2]);
+      return null;
+    });
+  }
+
   int arity() {
     return arity;
   }
@@ -114,7 +145,8 @@ final class TaskFunction {
     } catch (TaskResolutionException e) {
       resultType = Object.class;
     }
-    resultReader = Codec.reader(resultType);
+    // A void method's call yields null, which the reader for Object reads.
+    resultReader = Codec.reader(resultType == void.class ? Object.class : resultType);
     slot[0] = new Cached(described.capturesNothing() ? descriptor : null, resultReader);
   }
 }

@@ -11,9 +11,8 @@ public final class ManagerTasks {
   private ManagerTasks() {}
 
   /** A barrier's action: records each trip. */
-  public static Object recordTrip() {
+  public static void recordTrip() {
     TRIPS.add("tripped");
-    return null;
   }
 
   /** Adds one to the counter {@code times} times, each under the counter's lock. */

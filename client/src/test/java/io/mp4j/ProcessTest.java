@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -49,6 +50,32 @@ class ProcessTest {
     assertFalse(process.isAlive());
     assertEquals("reporter@" + pid, names.take());
     assertEquals("MainProcess", Process.currentName());
+  }
+
+  @Test
+  void voidTargets_ofEveryArity_runAndExitWithZero() throws Exception {
+    Queue<String> out = context.queue(String.class);
+    String greeting = "hi";
+    List<Process> processes = List.of(
+        context.process(() -> out.put(greeting)),
+        context.process(Tasks::putTwice, out, "two"),
+        context.process(Tasks::putJoined, out, "three", 3),
+        context.process((Queue<String> q) -> {
+          q.put("block");
+        }, out));
+    for (Process process : processes) {
+      process.start();
+    }
+    for (Process process : processes) {
+      assertTrue(process.join(30, TimeUnit.SECONDS));
+      assertEquals(0, process.exitCode());
+    }
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      items.add(out.take());
+    }
+    Collections.sort(items);
+    assertEquals(List.of("block", "hi", "three3", "two", "two"), items);
   }
 
   @Test

@@ -136,10 +136,9 @@ final class Tasks {
     return ++initialized;
   }
 
-  static Void initializeWith(String value) {
+  static void initializeWith(String value) {
     initialized++;
     initializedWith = value;
-    return null;
   }
 
   static int haltOnMinusOne(int x) {
@@ -258,9 +257,17 @@ final class Tasks {
     throw new IllegalStateException("the process failed on purpose");
   }
 
-  static Integer reportName(Queue<String> names) throws InterruptedException {
+  static void reportName(Queue<String> names) throws InterruptedException {
     names.put(Process.currentName() + "@" + Process.currentPid());
-    return 0;
+  }
+
+  static void putTwice(Queue<String> into, String item) throws InterruptedException {
+    into.put(item);
+    into.put(item);
+  }
+
+  static void putJoined(Queue<String> into, String first, int second) throws InterruptedException {
+    into.put(first + second);
   }
 
   static Integer produceUntilPill(Queue<Integer> queue, int count) throws InterruptedException {

@@ -22,23 +22,21 @@ public final class ProcessesAndQueues {
   private ProcessesAndQueues() {}
 
   /** A worker process: says who it is. */
-  public static Integer greet(int number) {
+  public static void greet(int number) {
     System.out.println("worker " + number + " in " + Process.currentName() + " (pid "
         + Process.currentPid() + ")");
-    return 0;
   }
 
   /** Puts {@code count} numbers, then the poison pill. */
-  public static Integer produce(Queue<Integer> queue, int count) throws InterruptedException {
+  public static void produce(Queue<Integer> queue, int count) throws InterruptedException {
     for (int i = 1; i <= count; i++) {
       queue.put(i);
     }
     queue.put(POISON_PILL);
-    return 0;
   }
 
   /** Takes numbers until the poison pill and reports their sum. */
-  public static Integer consume(Queue<Integer> queue, Queue<String> report)
+  public static void consume(Queue<Integer> queue, Queue<String> report)
       throws InterruptedException {
     int sum = 0;
     int count = 0;
@@ -47,11 +45,10 @@ public final class ProcessesAndQueues {
       count++;
     }
     report.put(Process.currentName() + " consumed " + count + " items, sum " + sum);
-    return 0;
   }
 
   /** The child end of a pipe: answers each message until the parent closes its end. */
-  public static Integer child(Connection<String> end) throws InterruptedException {
+  public static void child(Connection<String> end) throws InterruptedException {
     try {
       while (true) {
         String message = end.recv();
@@ -60,7 +57,6 @@ public final class ProcessesAndQueues {
     } catch (EOFException e) {
       end.close();
     }
-    return 0;
   }
 
   /**

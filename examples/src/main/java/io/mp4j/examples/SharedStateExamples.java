@@ -25,23 +25,21 @@ public final class SharedStateExamples {
   private SharedStateExamples() {}
 
   /** Python's {@code f(n, a)}: sets the value and negates every element of the array. */
-  public static Integer negate(Value<Double> number, Array<Integer> array) {
+  public static void negate(Value<Double> number, Array<Integer> array) {
     number.set(3.1415927);
     for (int i = 0; i < array.length(); i++) {
       array.set(i, -array.get(i));
     }
-    return 0;
   }
 
   /** Python's {@code f(l, i)}: prints while holding the lock. */
-  public static Integer greet(Lock lock, Integer number) {
+  public static void greet(Lock lock, Integer number) {
     lock.lock();
     try {
       System.out.println("hello world " + number);
     } finally {
       lock.unlock();
     }
-    return 0;
   }
 
   /**
@@ -49,7 +47,7 @@ public final class SharedStateExamples {
    * {@code d[0.25] = None}; a {@link java.util.concurrent.ConcurrentMap} holds no null values,
    * so the port leaves that entry out.
    */
-  public static Integer fill(SharedDict<Object, Object> dict, SharedList<Integer> list) {
+  public static void fill(SharedDict<Object, Object> dict, SharedList<Integer> list) {
     dict.put(1, "1");
     dict.put("2", 2);
     List<Integer> reversed = new ArrayList<>(list);
@@ -57,7 +55,6 @@ public final class SharedStateExamples {
     for (int i = 0; i < reversed.size(); i++) {
       list.set(i, reversed.get(i));
     }
-    return 0;
   }
 
   /**

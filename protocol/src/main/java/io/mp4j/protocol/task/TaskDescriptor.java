@@ -62,7 +62,7 @@ public record TaskDescriptor(
     if (type.isSynthetic() || type.isHidden()) {
       throw new CodecException(
           "the lambda " + type.getName() + " is not serializable: declare it as an mp4j task type"
-              + " (Task, Task0, Task2, Task3) so it can be sent by name");
+              + " (Task, Task0, Task2, Task3, or VoidTask and its kin) so it can be sent by name");
     }
     if (type.isAnonymousClass() || type.isLocalClass()
         || (type.isMemberClass() && !Modifier.isStatic(type.getModifiers()))) {
