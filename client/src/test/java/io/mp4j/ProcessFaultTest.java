@@ -156,6 +156,26 @@ class ProcessFaultTest {
   }
 
   @Test
+  void unencodableCaptures_failAtSubmitSayingWhatToChange() {
+    try (Pool pool = Pool.create(1)) {
+      Thread thread = new Thread();
+      Task<Integer, String> capturing = x -> thread.getName() + x;
+      EncodingException lambda = assertThrows(EncodingException.class,
+          () -> pool.apply(capturing, 1));
+      assertTrue(lambda.getMessage().startsWith("a lambda in io.mp4j.ProcessFaultTest captures"),
+          lambda.getMessage());
+      assertTrue(lambda.getMessage().contains("java.lang.Thread"), lambda.getMessage());
+
+      EncodingException bound = assertThrows(EncodingException.class,
+          () -> pool.apply(new StringBuilder("x")::append, "y"));
+      assertTrue(bound.getMessage().startsWith(
+          "the method reference java.lang.StringBuilder::append is bound to an object"),
+          bound.getMessage());
+      assertEquals(4, pool.apply(Tasks::square, 2));
+    }
+  }
+
+  @Test
   void anonymousTaskClass_failsAtSubmitSayingWhatToChange() {
     try (Pool pool = Pool.create(1)) {
       Task<Integer, Integer> anonymous = new Task<>() {

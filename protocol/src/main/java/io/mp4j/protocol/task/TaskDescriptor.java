@@ -107,10 +107,7 @@ public record TaskDescriptor(
                   try {
                     Codec.write(packer, value);
                   } catch (CodecException e) {
-                    throw new CodecException(
-                        "the lambda " + describe(lambda) + " captures a value that cannot be"
-                            + " sent; capture only values mp4j can encode. " + e.getMessage(),
-                        e);
+                    throw new CodecException(uncapturable(lambda) + " " + e.getMessage(), e);
                   }
                 }
               });
@@ -124,8 +121,19 @@ public record TaskDescriptor(
         captured);
   }
 
-  private static String describe(SerializedLambda lambda) {
-    return lambda.getImplClass().replace('/', '.') + "." + lambda.getImplMethodName();
+  /**
+   * What to change when a lambda captures, or a method reference is bound to, a value that cannot
+   * travel.
+   */
+  private static String uncapturable(SerializedLambda lambda) {
+    String owner = lambda.getImplClass().replace('/', '.');
+    String method = lambda.getImplMethodName();
+    if (method.startsWith("lambda$")) {
+      return "a lambda in " + owner + " captures a value that cannot be sent; capture only values"
+          + " mp4j can encode.";
+    }
+    return "the method reference " + owner + "::" + method + " is bound to an object that cannot"
+        + " be sent; refer to a static method, or to a method of an object mp4j can encode.";
   }
 
   /** Whether this descriptor carries no captured state, so equal ones can share a resolution. */
