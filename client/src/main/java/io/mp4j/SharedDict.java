@@ -234,9 +234,4 @@ public final class SharedDict<K, V> extends AbstractMap<K, V>
     }
     return found;
   }
-
-  @Override
-  public String toString() {
-    return entrySet().toString();
-  }
 }

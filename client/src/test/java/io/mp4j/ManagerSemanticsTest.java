@@ -98,6 +98,7 @@ class ManagerSemanticsTest {
     assertTrue(dict.containsValue(12));
     assertEquals(Map.of("a", 2, "b", 12), Map.copyOf(dict));
     assertEquals(List.of("a", "b"), new ArrayList<>(dict.keySet()), "insertion order");
+    assertEquals("{a=2, b=12}", dict.toString(), "printed as Java prints a map");
     assertEquals(12, dict.remove("b"));
     assertNull(dict.get("b"));
     Map<String, Integer> many = new LinkedHashMap<>();
