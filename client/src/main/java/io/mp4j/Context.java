@@ -142,7 +142,7 @@ public final class Context extends SharedObjects implements AutoCloseable {
    * @return the process, not started
    */
   public Process process(VoidTask0 task) {
-    return newProcess(TaskFunction.of(task), null);
+    return newProcess(TaskFunction.ofVoid(task), null);
   }
 
   /**
@@ -156,7 +156,7 @@ public final class Context extends SharedObjects implements AutoCloseable {
    * @return the process, not started
    */
   public <T> Process process(VoidTask<T> task, T argument) {
-    return newProcess(TaskFunction.of(task), argument);
+    return newProcess(TaskFunction.ofVoid(task), argument);
   }
 
   /**
@@ -170,7 +170,7 @@ public final class Context extends SharedObjects implements AutoCloseable {
    * @return the process, not started
    */
   public <A, B> Process process(VoidTask2<A, B> task, A first, B second) {
-    return newProcess(TaskFunction.of(task), Arrays.asList(first, second));
+    return newProcess(TaskFunction.ofVoid(task), Arrays.asList(first, second));
   }
 
   /**
@@ -186,7 +186,7 @@ public final class Context extends SharedObjects implements AutoCloseable {
    * @return the process, not started
    */
   public <A, B, C> Process process(VoidTask3<A, B, C> task, A first, B second, C third) {
-    return newProcess(TaskFunction.of(task), Arrays.asList(first, second, third));
+    return newProcess(TaskFunction.ofVoid(task), Arrays.asList(first, second, third));
   }
 
   private Process newProcess(TaskFunction function, Object arguments) {

@@ -829,7 +829,7 @@ public final class Pool implements AutoCloseable {
      * @return this builder
      */
     public Builder initializer(VoidTask0 task) {
-      this.initializer = TaskFunction.of(Objects.requireNonNull(task, "task"));
+      this.initializer = TaskFunction.ofVoid(Objects.requireNonNull(task, "task"));
       this.initializerArgs = new Object[0];
       return this;
     }
@@ -843,7 +843,7 @@ public final class Pool implements AutoCloseable {
      * @return this builder
      */
     public <T> Builder initializer(VoidTask<T> task, T argument) {
-      this.initializer = TaskFunction.of(Objects.requireNonNull(task, "task"));
+      this.initializer = TaskFunction.ofVoid(Objects.requireNonNull(task, "task"));
       this.initializerArgs = new Object[] {argument};
       return this;
     }

@@ -411,7 +411,7 @@ public abstract class SharedObjects {
    */
   public Barrier barrier(int parties, VoidTask0 action) {
     String name = nameFor(Barrier.KIND);
-    byte[] encodedAction = action == null ? null : TaskFunction.of(action).descriptor();
+    byte[] encodedAction = action == null ? null : TaskFunction.ofVoid(action).descriptor();
     byte[] info = open(Barrier.KIND, name, Wire.pack(packer -> {
       packer.packArrayHeader(2);
       packer.packInt(parties);

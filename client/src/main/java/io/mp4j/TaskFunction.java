@@ -61,7 +61,7 @@ final class TaskFunction {
     return new TaskFunction(task, 3, args -> task.apply((A) args[0], (B) args[1], (C) args[2]));
   }
 
-  static TaskFunction of(VoidTask0 task) {
+  static TaskFunction ofVoid(VoidTask0 task) {
     return new TaskFunction(task, 0, args -> {
       task.apply();
       return null;
@@ -69,7 +69,7 @@ final class TaskFunction {
   }
 
   @SuppressWarnings("unchecked")
-  static <T> TaskFunction of(VoidTask<T> task) {
+  static <T> TaskFunction ofVoid(VoidTask<T> task) {
     return new TaskFunction(task, 1, args -> {
       task.apply((T) args[0]);
       return null;
@@ -77,7 +77,7 @@ final class TaskFunction {
   }
 
   @SuppressWarnings("unchecked")
-  static <A, B> TaskFunction of(VoidTask2<A, B> task) {
+  static <A, B> TaskFunction ofVoid(VoidTask2<A, B> task) {
     return new TaskFunction(task, 2, args -> {
       task.apply((A) args[0], (B) args[1]);
       return null;
@@ -85,7 +85,7 @@ final class TaskFunction {
   }
 
   @SuppressWarnings("unchecked")
-  static <A, B, C> TaskFunction of(VoidTask3<A, B, C> task) {
+  static <A, B, C> TaskFunction ofVoid(VoidTask3<A, B, C> task) {
     return new TaskFunction(task, 3, args -> {
       task.apply((A) args[0], (B) args[1], (C) args[2]);
       return null;
