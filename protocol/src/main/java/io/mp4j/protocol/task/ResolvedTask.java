@@ -67,7 +67,7 @@ public final class ResolvedTask {
       };
     } catch (RuntimeException e) {
       if (e instanceof TaskResolutionException || e instanceof CodecException) {
-        throw (RuntimeException) e;
+        throw e;
       }
       throw new TaskResolutionException(
           "cannot call " + descriptor.displayName() + ": " + e.getMessage(), e);
