@@ -8,6 +8,7 @@ package io.mp4j;
 public final class RemoteTaskException extends Mp4jException {
   private static final long serialVersionUID = 1L;
 
+  /** The class name of the exception the task threw. */
   private final String remoteClassName;
 
   RemoteTaskException(RemoteTraceback remote) {

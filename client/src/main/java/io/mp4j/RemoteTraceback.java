@@ -10,6 +10,7 @@ import io.mp4j.protocol.RemoteError;
 public final class RemoteTraceback extends Exception {
   private static final long serialVersionUID = 1L;
 
+  /** The class name of the remote exception. */
   private final String className;
 
   RemoteTraceback(RemoteError error) {
