@@ -1,8 +1,11 @@
 package io.mp4j.examples;
 
 import io.mp4j.Pool;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.LongStream;
 
 /**
@@ -13,6 +16,8 @@ import java.util.stream.LongStream;
  * <p>Arguments: {@code [count] [processes]}; by default 500,000 integers (a few seconds
  * sequentially) on one process per core, or on the workers of the broker named by {@code
  * MP4J_BROKER}. Both runs are timed after a short warm-up, and the pool's start is timed apart.
+ * With a local pool it also prints the CPU time its worker processes and this JVM used in the
+ * parallel run: on n cores the run cannot take less than their sum over n.
  */
 public final class PrimeFactors {
   private PrimeFactors() {}
@@ -63,9 +68,17 @@ public final class PrimeFactors {
     try (Pool pool = processes == null ? Pool.create() : Pool.create(processes)) {
       pool.map(PrimeFactors::factors, warmUp);
       double startSeconds = (System.nanoTime() - start) / 1e9;
+      Map<Long, Duration> childrenBefore = childrenCpu();
+      Duration thisJvmBefore = cpu(ProcessHandle.current());
       start = System.nanoTime();
       List<List<Long>> parallel = pool.map(PrimeFactors::factors, numbers);
       double parallelSeconds = (System.nanoTime() - start) / 1e9;
+      double thisJvmSeconds = seconds(cpu(ProcessHandle.current()).minus(thisJvmBefore));
+      double childrenSeconds = 0;
+      for (Map.Entry<Long, Duration> child : childrenCpu().entrySet()) {
+        childrenSeconds += seconds(child.getValue()
+            .minus(childrenBefore.getOrDefault(child.getKey(), Duration.ZERO)));
+      }
       if (!parallel.equals(sequential)) {
         throw new IllegalStateException("the pool's results differ from the sequential ones");
       }
@@ -76,8 +89,28 @@ public final class PrimeFactors {
       System.out.printf("sequential: %.3f s%n", sequentialSeconds);
       System.out.printf("parallel:   %.3f s on %d worker processes%n", parallelSeconds,
           pool.processes());
+      // The pool cannot beat the cores: what its processes and this JVM spent bounds it.
+      if (childrenSeconds > 0) {
+        System.out.printf("cpu time:   %.3f s in the worker processes, %.3f s in this JVM%n",
+            childrenSeconds, thisJvmSeconds);
+      }
       System.out.printf("speedup:    %.2fx%n", sequentialSeconds / parallelSeconds);
     }
+  }
+
+  /** The CPU time used so far by each process this JVM started (a local pool's workers). */
+  private static Map<Long, Duration> childrenCpu() {
+    Map<Long, Duration> used = new HashMap<>();
+    ProcessHandle.current().children().forEach(child -> used.put(child.pid(), cpu(child)));
+    return used;
+  }
+
+  private static Duration cpu(ProcessHandle process) {
+    return process.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
+  private static double seconds(Duration duration) {
+    return duration.toNanos() / 1e9;
   }
 
   private static int positive(String argument, String what) {
