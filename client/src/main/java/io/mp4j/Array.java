@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * A fixed-length array served by the broker and shared by every process that has it: Python's
- * {@code Array}. Each get or set of an element, and {@link #toList()}, is atomic; a
+ * {@code Array}. Each get or set of an element, and {@link #toList()}, is atomic, and, as in
+ * Python, on an array made with a lock it waits while another thread holds that lock; a
  * read-modify-write takes the array's lock ({@link #getLock()}), as in Python.
  *
  * @param <E> the element type
@@ -49,10 +50,7 @@ public final class Array<E> extends SharedObject {
    */
   public E get(int index) {
     @SuppressWarnings("unchecked")
-    E element = (E) decode(call("list.get", packer -> {
-      packer.packArrayHeader(1);
-      packer.packInt(index);
-    }).payload(), reader, type);
+    E element = (E) decode(access("get", index, null).payload(), reader, type);
     return element;
   }
 
@@ -64,11 +62,9 @@ public final class Array<E> extends SharedObject {
    * @throws IndexOutOfBoundsException when the index is outside the array
    */
   public void set(int index, E element) {
-    call("list.set", packer -> {
-      packer.packArrayHeader(2);
-      packer.packInt(index);
-      writeValue(packer, element);
-    });
+    // Checked here: a write by the lock's holder does not wait for the broker's answer.
+    java.util.Objects.checkIndex(index, length);
+    access("set", index, packer -> writeValue(packer, element));
   }
 
   /**
@@ -78,7 +74,7 @@ public final class Array<E> extends SharedObject {
    */
   public List<E> toList() {
     List<E> elements = new ArrayList<>(length);
-    for (Slice encoded : binaries(call("list.all", packer -> packer.packArrayHeader(0)))) {
+    for (Slice encoded : binaries(access("all", 0, null))) {
       @SuppressWarnings("unchecked")
       E element = (E) decode(encoded, reader, type);
       elements.add(element);
@@ -102,6 +98,11 @@ public final class Array<E> extends SharedObject {
   @Override
   boolean withLock() {
     return lock != null;
+  }
+
+  @Override
+  Lock ownLock() {
+    return getLock();
   }
 
   @Override

@@ -128,6 +128,11 @@ public class Lock extends SharedObject implements java.util.concurrent.locks.Loc
     }
   }
 
+  /** Whether this thread holds the lock, taken through this proxy. */
+  boolean heldByCurrentThread() {
+    return holds.get()[0] > 0;
+  }
+
   /**
    * Whether this thread's hold of the lock was given after the broker took it back from a holder
    * that died.

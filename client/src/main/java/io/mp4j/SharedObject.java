@@ -140,6 +140,46 @@ class SharedObject implements SharedHandle {
    * request is withdrawn and its answer (a timeout, or what was granted before the withdrawal
    * arrived) returned with the interrupt status set again, so nothing granted is lost.
    */
+  /**
+   * Reads or writes the items of a value or an array: {@code get} or {@code set} at an index, or
+   * {@code all}. With a lock, as in Python's synchronized wrappers, it waits in the broker while
+   * another thread holds the lock; the holder's own reads and writes go at once.
+   *
+   * @param element writes the new item, for {@code set}; otherwise null
+   * @return the reply; null for a write by the thread that holds the lock, which cannot wait or
+   *     fail, so it does not wait for the broker (the connection keeps it before the release)
+   */
+  Reply access(String op, int index, Wire.Writer element) {
+    boolean locked = withLock();
+    boolean indexed = !op.equals("all");
+    long thread = thread();
+    Wire.Writer args = packer -> {
+      packer.packArrayHeader((locked ? 1 : 0) + (indexed ? 1 : 0) + (element != null ? 1 : 0));
+      if (locked) {
+        packer.packLong(thread);
+      }
+      if (indexed) {
+        packer.packInt(index);
+      }
+      if (element != null) {
+        element.write(packer);
+      }
+    };
+    if (!locked) {
+      return call("list." + op, args);
+    }
+    if (element != null && ownLock().heldByCurrentThread()) {
+      send("value." + op, args);
+      return null;
+    }
+    return check(callWaiting("value." + op, args), describe());
+  }
+
+  /** The lock of a value or an array made with one. */
+  Lock ownLock() {
+    throw new IllegalStateException(describe() + " has no lock");
+  }
+
   Reply callWaiting(String op, Wire.Writer args) {
     throwLostCall();
     ReplyFuture pending = channel.request(op, name, Wire.pack(args));

@@ -7,8 +7,9 @@ import java.lang.reflect.Type;
 
 /**
  * One value served by the broker and shared by every process that has it: Python's
- * {@code Value}. A get or a set is atomic; a read-modify-write such as an increment is not, and
- * takes the value's lock, as in Python:
+ * {@code Value}. A get or a set is atomic, and, as in Python, on a value made with a lock it
+ * waits while another thread holds that lock, so nobody sees an update half done. A
+ * read-modify-write such as an increment takes the lock, as in Python:
  *
  * <pre>{@code
  * counter.getLock().lock();
@@ -46,10 +47,7 @@ public final class Value<T> extends SharedObject {
    */
   public T get() {
     @SuppressWarnings("unchecked")
-    T value = (T) decode(call("list.get", packer -> {
-      packer.packArrayHeader(1);
-      packer.packInt(0);
-    }).payload(), reader, type);
+    T value = (T) decode(access("get", 0, null).payload(), reader, type);
     return value;
   }
 
@@ -60,11 +58,7 @@ public final class Value<T> extends SharedObject {
    * @throws EncodingException when it cannot be encoded
    */
   public void set(T value) {
-    call("list.set", packer -> {
-      packer.packArrayHeader(2);
-      packer.packInt(0);
-      writeValue(packer, value);
-    });
+    access("set", 0, packer -> writeValue(packer, value));
   }
 
   /**
@@ -83,6 +77,11 @@ public final class Value<T> extends SharedObject {
   @Override
   boolean withLock() {
     return lock != null;
+  }
+
+  @Override
+  Lock ownLock() {
+    return getLock();
   }
 
   @Override

@@ -150,6 +150,40 @@ class ManagerSemanticsTest {
     assertThrows(IndexOutOfBoundsException.class, () -> array.set(4, 1));
   }
 
+  @Test
+  void valueAndArray_readsAndWritesWaitWhileAnotherThreadHoldsTheirLock() throws Exception {
+    Value<Integer> value = manager.value(Integer.class, 1);
+    Array<Integer> array = manager.array(Integer.class, List.of(1, 1), true);
+    value.getLock().lock();
+    array.getLock().lock();
+    CompletableFuture<Integer> read;
+    CompletableFuture<List<Integer>> readAll;
+    try {
+      value.set(2); // the holder's own reads and writes go at once
+      array.set(0, 2);
+      assertEquals(2, value.get());
+      read = CompletableFuture.supplyAsync(value::get);
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+          .until(() -> !read.isDone());
+      value.set(3);
+    } finally {
+      value.getLock().unlock();
+    }
+    assertEquals(3, read.get(10, TimeUnit.SECONDS), "a half-done update stays unseen");
+    try {
+      readAll = CompletableFuture.supplyAsync(array::toList);
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+          .until(() -> !readAll.isDone());
+      array.set(1, 3);
+    } finally {
+      array.getLock().unlock();
+    }
+    assertEquals(List.of(2, 3), readAll.get(10, TimeUnit.SECONDS));
+    Value<Integer> bare = manager.value(Integer.class, 0, false);
+    bare.set(4);
+    assertEquals(4, bare.get());
+  }
+
   /** A standalone broker, as two separate programs share. */
   private static io.mp4j.broker.Broker standaloneBroker() {
     return io.mp4j.broker.Broker.start(new io.mp4j.broker.BrokerConfig()

@@ -106,6 +106,7 @@ final class ManagedObjects {
         case "obj" -> objectOp(peer, request, object, args);
         case "dict" -> dict(peer, request, (DictObject) object, args);
         case "list" -> list(peer, request, (ListObject) object, args);
+        case "value" -> value(peer, request, (ListObject) object, args, now);
         case "lock" -> lock(peer, request, (LockObject) object, args, now);
         case "sem" -> semaphore(peer, request, (SemaphoreObject) object, args, now);
         case "cond" -> condition(peer, request, (ConditionObject) object, args, now);
@@ -295,6 +296,7 @@ final class ManagedObjects {
       }
       case BARRIER -> breakBarrier((BarrierObject) waiter.object, waiter, null);
       case REACQUIRE -> { } // it answers once it holds the lock again
+      case VALUE -> { } // as Python's, a value's read or write waits for its lock, uninterrupted
     }
   }
 
@@ -439,6 +441,51 @@ final class ManagedObjects {
     }
   }
 
+  // ---- value and array with a lock ----
+
+  /**
+   * A read or write of a value or an array that has a lock, as Python's synchronized wrappers do
+   * it: while another thread holds the lock it waits, in the lock's queue, and runs when the lock
+   * is free; the holder's own reads and writes run at once.
+   */
+  private void value(Peer peer, Request request, ListObject list, MessageUnpacker args,
+      long now) throws IOException {
+    Owner owner = new Owner(peer, args.unpackLong());
+    if (objects.get(list.name + "/lock") instanceof LockObject lock
+        && lock.holder != null && !owner.equals(lock.holder)) {
+      Waiter waiter = park(WaitKind.VALUE, peer, request, list, owner, now, -1);
+      waiter.lock = lock;
+      waiter.valueRequest = request;
+      lock.waiters.addLast(waiter);
+      return;
+    }
+    Reply reply = valueOp(request, list);
+    if (reply.error() != null || !request.quiet()) {
+      replies.accept(peer, reply.encode());
+    }
+  }
+
+  /** Runs a value's or array's read or write: {@code [thread, index(, value)]} or {@code [thread]}. */
+  private static Reply valueOp(Request request, ListObject list) {
+    List<byte[]> items = list.items;
+    try (MessageUnpacker args = Wire.unpacker(request.args())) {
+      args.unpackArrayHeader();
+      args.unpackLong();
+      byte[] payload = switch (request.op()) {
+        case "value.get" -> items.get(index(args, items.size(), false));
+        case "value.set" -> items.set(index(args, items.size(), false), bin(args));
+        case "value.all" -> Wire.packBinaries(items);
+        default -> throw new IllegalArgumentException("unknown operation " + request.op());
+      };
+      return Reply.ok(request.requestId(), payload);
+    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+      return Reply.failed(request.requestId(), ErrorCode.BAD_REQUEST, e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      return Reply.failed(request.requestId(), ErrorCode.BAD_REQUEST, "malformed arguments for "
+          + request.op() + ": " + e.getMessage());
+    }
+  }
+
   private static int index(MessageUnpacker args, int size, boolean endAllowed)
       throws IOException {
     int index = args.unpackInt();
@@ -513,6 +560,15 @@ final class ManagedObjects {
     while (lock.holder == null && !lock.waiters.isEmpty()) {
       Waiter next = lock.waiters.pollFirst();
       if (next.answered) {
+        continue;
+      }
+      if (next.kind == WaitKind.VALUE) {
+        Reply reply = valueOp(next.valueRequest, (ListObject) next.object);
+        if (reply.error() == null && next.valueRequest.quiet()) {
+          forget(next);
+        } else {
+          answer(next, reply);
+        }
         continue;
       }
       lock.holder = next.owner;
@@ -919,7 +975,7 @@ final class ManagedObjects {
         continue;
       }
       switch (waiter.kind) {
-        case LOCK, REACQUIRE -> {
+        case LOCK, REACQUIRE, VALUE -> {
           waiter.lock().waiters.remove(waiter);
           forget(waiter);
         }
@@ -1032,7 +1088,7 @@ final class ManagedObjects {
 
   // ---- the objects ----
 
-  private enum WaitKind { LOCK, SEMAPHORE, CONDITION, REACQUIRE, EVENT, BARRIER }
+  private enum WaitKind { LOCK, SEMAPHORE, CONDITION, REACQUIRE, EVENT, BARRIER, VALUE }
 
   /** A parked request: who waits, for what, until when. */
   private static final class Waiter {
@@ -1050,6 +1106,8 @@ final class ManagedObjects {
     boolean notified;
     int index;
     boolean answered;
+    /** A value's read or write that waits for the value's lock to be free, to run then. */
+    Request valueRequest;
 
     Waiter(WaitKind kind, Peer peer, long requestId, Managed object, Owner owner,
         long deadline) {
@@ -1105,7 +1163,7 @@ final class ManagedObjects {
 
     @Override
     boolean answers(String family) {
-      return family.equals("list");
+      return family.equals("list") || (family.equals("value") && !kind.equals("list"));
     }
   }
 
