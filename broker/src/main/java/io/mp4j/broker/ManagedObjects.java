@@ -465,7 +465,10 @@ final class ManagedObjects {
     }
   }
 
-  /** Runs a value's or array's read or write: {@code [thread, index(, value)]} or {@code [thread]}. */
+  /**
+   * Runs a value's or array's read or write, whose arguments are {@code [thread, index]},
+   * {@code [thread, index, value]} or {@code [thread]}.
+   */
   private static Reply valueOp(Request request, ListObject list) {
     List<byte[]> items = list.items;
     try (MessageUnpacker args = Wire.unpacker(request.args())) {
