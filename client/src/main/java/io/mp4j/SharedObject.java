@@ -136,11 +136,6 @@ class SharedObject implements SharedHandle {
   }
 
   /**
-   * Sends a request that may wait in the broker. If this thread is interrupted meanwhile, the
-   * request is withdrawn and its answer (a timeout, or what was granted before the withdrawal
-   * arrived) returned with the interrupt status set again, so nothing granted is lost.
-   */
-  /**
    * Reads or writes the items of a value or an array: {@code get} or {@code set} at an index, or
    * {@code all}. With a lock, as in Python's synchronized wrappers, it waits in the broker while
    * another thread holds the lock; the holder's own reads and writes go at once.
@@ -180,6 +175,11 @@ class SharedObject implements SharedHandle {
     throw new IllegalStateException(describe() + " has no lock");
   }
 
+  /**
+   * Sends a request that may wait in the broker. If this thread is interrupted meanwhile, the
+   * request is withdrawn and its answer (a timeout, or what was granted before the withdrawal
+   * arrived) returned with the interrupt status set again, so nothing granted is lost.
+   */
   Reply callWaiting(String op, Wire.Writer args) {
     throwLostCall();
     ReplyFuture pending = channel.request(op, name, Wire.pack(args));
