@@ -96,13 +96,8 @@ public final class Array<E> extends SharedObject {
   }
 
   @Override
-  boolean withLock() {
-    return lock != null;
-  }
-
-  @Override
   Lock ownLock() {
-    return getLock();
+    return lock;
   }
 
   @Override

@@ -89,8 +89,13 @@ class SharedObject implements SharedHandle {
   }
 
   /** Whether the object carries a lock of its own (a Value or an Array made with one). */
-  boolean withLock() {
-    return false;
+  final boolean withLock() {
+    return ownLock() != null;
+  }
+
+  /** The lock of a value or an array made with one; otherwise null. */
+  Lock ownLock() {
+    return null;
   }
 
   @Override
@@ -145,7 +150,8 @@ class SharedObject implements SharedHandle {
    *     fail, so it does not wait for the broker (the connection keeps it before the release)
    */
   Reply access(String op, int index, Wire.Writer element) {
-    boolean locked = withLock();
+    Lock lock = ownLock();
+    boolean locked = lock != null;
     boolean indexed = !op.equals("all");
     long thread = thread();
     Wire.Writer args = packer -> {
@@ -163,16 +169,11 @@ class SharedObject implements SharedHandle {
     if (!locked) {
       return call("list." + op, args);
     }
-    if (element != null && ownLock().heldByCurrentThread()) {
+    if (element != null && lock.heldByCurrentThread()) {
       send("value." + op, args);
       return null;
     }
     return check(callWaiting("value." + op, args), describe());
-  }
-
-  /** The lock of a value or an array made with one. */
-  Lock ownLock() {
-    throw new IllegalStateException(describe() + " has no lock");
   }
 
   /**

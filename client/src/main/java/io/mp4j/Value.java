@@ -75,13 +75,8 @@ public final class Value<T> extends SharedObject {
   }
 
   @Override
-  boolean withLock() {
-    return lock != null;
-  }
-
-  @Override
   Lock ownLock() {
-    return getLock();
+    return lock;
   }
 
   @Override

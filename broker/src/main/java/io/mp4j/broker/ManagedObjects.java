@@ -395,14 +395,7 @@ final class ManagedObjects {
       return;
     }
     switch (op) {
-      case "list.get" -> {
-        int index = index(args, items.size(), false);
-        ok(peer, request, items.get(index));
-      }
-      case "list.set" -> {
-        int index = index(args, items.size(), false);
-        ok(peer, request, items.set(index, bin(args)));
-      }
+      case "list.get", "list.set", "list.all" -> ok(peer, request, readOrWrite(op, items, args));
       case "list.add" -> {
         items.add(bin(args));
         ok(peer, request, null);
@@ -432,7 +425,6 @@ final class ManagedObjects {
         items.clear();
         ok(peer, request, null);
       }
-      case "list.all" -> ok(peer, request, Wire.packBinaries(items));
       case "list.addAll" -> {
         items.addAll(Wire.unpackBinaries(bin(args)));
         ok(peer, request, null);
@@ -459,10 +451,7 @@ final class ManagedObjects {
       lock.waiters.addLast(waiter);
       return;
     }
-    Reply reply = valueOp(request, list);
-    if (reply.error() != null || !request.quiet()) {
-      replies.accept(peer, reply.encode());
-    }
+    respond(peer, request, valueOp(request, list));
   }
 
   /**
@@ -474,19 +463,24 @@ final class ManagedObjects {
     try (MessageUnpacker args = Wire.unpacker(request.args())) {
       args.unpackArrayHeader();
       args.unpackLong();
-      byte[] payload = switch (request.op()) {
-        case "value.get" -> items.get(index(args, items.size(), false));
-        case "value.set" -> items.set(index(args, items.size(), false), bin(args));
-        case "value.all" -> Wire.packBinaries(items);
-        default -> throw new IllegalArgumentException("unknown operation " + request.op());
-      };
-      return Reply.ok(request.requestId(), payload);
+      return Reply.ok(request.requestId(), readOrWrite(request.op(), items, args));
     } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
       return Reply.failed(request.requestId(), ErrorCode.BAD_REQUEST, e.getMessage());
     } catch (IOException | RuntimeException e) {
       return Reply.failed(request.requestId(), ErrorCode.BAD_REQUEST, "malformed arguments for "
           + request.op() + ": " + e.getMessage());
     }
+  }
+
+  /** An item's get or set, or all items: the same for a list and for a value or array. */
+  private static byte[] readOrWrite(String op, List<byte[]> items, MessageUnpacker args)
+      throws IOException {
+    return switch (op.substring(op.indexOf('.') + 1)) {
+      case "get" -> items.get(index(args, items.size(), false));
+      case "set" -> items.set(index(args, items.size(), false), bin(args));
+      case "all" -> Wire.packBinaries(items);
+      default -> throw new IllegalArgumentException("unknown operation " + op);
+    };
   }
 
   private static int index(MessageUnpacker args, int size, boolean endAllowed)
@@ -566,12 +560,8 @@ final class ManagedObjects {
         continue;
       }
       if (next.kind == WaitKind.VALUE) {
-        Reply reply = valueOp(next.valueRequest, (ListObject) next.object);
-        if (reply.error() == null && next.valueRequest.quiet()) {
-          forget(next);
-        } else {
-          answer(next, reply);
-        }
+        forget(next);
+        respond(next.peer, next.valueRequest, valueOp(next.valueRequest, (ListObject) next.object));
         continue;
       }
       lock.holder = next.owner;
@@ -1076,6 +1066,13 @@ final class ManagedObjects {
         Wire.packNullableBinary(packer, value);
       }
     });
+  }
+
+  /** Sends a reply, unless it is a success for a quiet request. */
+  private void respond(Peer peer, Request request, Reply reply) {
+    if (reply.error() != null || !request.quiet()) {
+      replies.accept(peer, reply.encode());
+    }
   }
 
   private void ok(Peer peer, Request request, byte[] payload) {
