@@ -22,14 +22,14 @@ public final class Array<E> extends SharedObject {
   private final Type type;
   private final ValueReader reader;
   private final int length;
-  private final Lock lock;
+  private final RLock lock;
 
   Array(BrokerChannel channel, String name, Type type, byte[] info, boolean withLock) {
     super(channel, name, KIND, info);
     this.type = type;
     this.reader = Codec.reader(type);
     this.length = integer(info);
-    this.lock = withLock ? new Lock(channel, Value.lockName(name), Lock.KIND) : null;
+    this.lock = withLock ? new RLock(channel, Value.lockName(name)) : null;
   }
 
   /**
@@ -83,12 +83,13 @@ public final class Array<E> extends SharedObject {
   }
 
   /**
-   * The lock that goes with this array: Python's {@code get_lock()}.
+   * The lock that goes with this array: Python's {@code get_lock()}. As in Python it is re-entrant
+   * (an {@link RLock}), so code that holds it may call code that takes it again.
    *
    * @return the lock
    * @throws IllegalStateException when the array was made without a lock
    */
-  public Lock getLock() {
+  public RLock getLock() {
     if (lock == null) {
       throw new IllegalStateException("array " + name + " was made without a lock");
     }

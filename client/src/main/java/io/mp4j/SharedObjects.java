@@ -203,7 +203,7 @@ public abstract class SharedObjects {
     open(Value.KIND, name, packedBinaries(SharedObject.encodeAll(
         Collections.singletonList(initial))));
     if (withLock) {
-      open(Lock.KIND, Value.lockName(name), Wire.pack(packer -> packer.packArrayHeader(0)));
+      open(RLock.KIND, Value.lockName(name), Wire.pack(packer -> packer.packArrayHeader(0)));
     }
     return new Value<>(channel(), name, type, withLock);
   }
@@ -239,7 +239,7 @@ public abstract class SharedObjects {
     String name = nameFor(Array.KIND);
     byte[] info = open(Array.KIND, name, packedBinaries(SharedObject.encodeAll(elements)));
     if (withLock) {
-      open(Lock.KIND, Value.lockName(name), Wire.pack(packer -> packer.packArrayHeader(0)));
+      open(RLock.KIND, Value.lockName(name), Wire.pack(packer -> packer.packArrayHeader(0)));
     }
     return new Array<>(channel(), name, type, info, withLock);
   }

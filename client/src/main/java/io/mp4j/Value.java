@@ -27,13 +27,13 @@ public final class Value<T> extends SharedObject {
 
   private final Type type;
   private final ValueReader reader;
-  private final Lock lock;
+  private final RLock lock;
 
   Value(BrokerChannel channel, String name, Type type, boolean withLock) {
     super(channel, name, KIND, new byte[] {(byte) 0x90});
     this.type = type;
     this.reader = Codec.reader(type);
-    this.lock = withLock ? new Lock(channel, lockName(name), Lock.KIND) : null;
+    this.lock = withLock ? new RLock(channel, lockName(name)) : null;
   }
 
   static String lockName(String name) {
@@ -62,12 +62,13 @@ public final class Value<T> extends SharedObject {
   }
 
   /**
-   * The lock that goes with this value: Python's {@code get_lock()}.
+   * The lock that goes with this value: Python's {@code get_lock()}. As in Python it is re-entrant
+   * (an {@link RLock}), so code that holds it may call code that takes it again.
    *
    * @return the lock
    * @throws IllegalStateException when the value was made without a lock
    */
-  public Lock getLock() {
+  public RLock getLock() {
     if (lock == null) {
       throw new IllegalStateException("value " + name + " was made without a lock");
     }

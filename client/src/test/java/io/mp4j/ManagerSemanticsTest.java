@@ -184,6 +184,28 @@ class ManagerSemanticsTest {
     assertEquals(4, bare.get());
   }
 
+  @Test
+  void valueAndArray_locksAreReentrantAsPythonsGetLock() throws Exception {
+    Value<Integer> value = manager.value(Integer.class, 0);
+    Array<Integer> array = manager.array(Integer.class, 2);
+    for (RLock lock : List.of(value.getLock(), array.getLock())) {
+      lock.lock();
+      try {
+        assertTrue(lock.tryLock(), "its holder takes it again at once");
+        assertEquals(2, lock.getHoldCount());
+        lock.unlock();
+        java.util.concurrent.CompletionException byAnother = assertThrows(
+            java.util.concurrent.CompletionException.class,
+            () -> CompletableFuture.runAsync(lock::unlock).join());
+        assertInstanceOf(IllegalMonitorStateException.class, byAnother.getCause(),
+            "only its holder may release it");
+      } finally {
+        lock.unlock();
+      }
+      assertFalse(lock.isLocked());
+    }
+  }
+
   /** A standalone broker, as two separate programs share. */
   private static io.mp4j.broker.Broker standaloneBroker() {
     return io.mp4j.broker.Broker.start(new io.mp4j.broker.BrokerConfig()
