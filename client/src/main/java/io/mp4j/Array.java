@@ -16,20 +16,18 @@ import java.util.List;
  *
  * @param <E> the element type
  */
-public final class Array<E> extends SharedObject {
+public final class Array<E> extends SynchronizedObject {
   static final String KIND = "array";
 
   private final Type type;
   private final ValueReader reader;
   private final int length;
-  private final RLock lock;
 
   Array(BrokerChannel channel, String name, Type type, byte[] info, boolean withLock) {
-    super(channel, name, KIND, info);
+    super(channel, name, KIND, info, withLock);
     this.type = type;
     this.reader = Codec.reader(type);
     this.length = integer(info);
-    this.lock = withLock ? new RLock(channel, Value.lockName(name)) : null;
   }
 
   /**
@@ -80,25 +78,6 @@ public final class Array<E> extends SharedObject {
       elements.add(element);
     }
     return elements;
-  }
-
-  /**
-   * The lock that goes with this array: Python's {@code get_lock()}. As in Python it is re-entrant
-   * (an {@link RLock}), so code that holds it may call code that takes it again.
-   *
-   * @return the lock
-   * @throws IllegalStateException when the array was made without a lock
-   */
-  public RLock getLock() {
-    if (lock == null) {
-      throw new IllegalStateException("array " + name + " was made without a lock");
-    }
-    return lock;
-  }
-
-  @Override
-  Lock ownLock() {
-    return lock;
   }
 
   @Override

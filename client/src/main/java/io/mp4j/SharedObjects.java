@@ -68,6 +68,12 @@ public abstract class SharedObjects {
     return SharedObject.open(channel(), name, fixedName() != null, kind, settings);
   }
 
+  /** Makes the re-entrant lock of the value or array with this name, as Python's default. */
+  private void openLockOf(String name) {
+    open(RLock.KIND, SynchronizedObject.lockName(name),
+        Wire.pack(packer -> packer.packArrayHeader(0)));
+  }
+
   // ---- queues ----
 
   /**
@@ -203,7 +209,7 @@ public abstract class SharedObjects {
     open(Value.KIND, name, packedBinaries(SharedObject.encodeAll(
         Collections.singletonList(initial))));
     if (withLock) {
-      open(RLock.KIND, Value.lockName(name), Wire.pack(packer -> packer.packArrayHeader(0)));
+      openLockOf(name);
     }
     return new Value<>(channel(), name, type, withLock);
   }
@@ -239,7 +245,7 @@ public abstract class SharedObjects {
     String name = nameFor(Array.KIND);
     byte[] info = open(Array.KIND, name, packedBinaries(SharedObject.encodeAll(elements)));
     if (withLock) {
-      open(RLock.KIND, Value.lockName(name), Wire.pack(packer -> packer.packArrayHeader(0)));
+      openLockOf(name);
     }
     return new Array<>(channel(), name, type, info, withLock);
   }
@@ -357,7 +363,7 @@ public abstract class SharedObjects {
    */
   public Condition condition() {
     String fixed = fixedName();
-    String lockName = fixed != null ? Value.lockName(fixed) : nameFor(RLock.KIND);
+    String lockName = fixed != null ? SynchronizedObject.lockName(fixed) : nameFor(RLock.KIND);
     SharedObject.open(channel(), lockName, fixed != null, RLock.KIND,
         Wire.pack(packer -> packer.packArrayHeader(0)));
     return openCondition(lockName);

@@ -22,22 +22,16 @@ import java.lang.reflect.Type;
  *
  * @param <T> the value's type
  */
-public final class Value<T> extends SharedObject {
+public final class Value<T> extends SynchronizedObject {
   static final String KIND = "value";
 
   private final Type type;
   private final ValueReader reader;
-  private final RLock lock;
 
   Value(BrokerChannel channel, String name, Type type, boolean withLock) {
-    super(channel, name, KIND, new byte[] {(byte) 0x90});
+    super(channel, name, KIND, new byte[] {(byte) 0x90}, withLock);
     this.type = type;
     this.reader = Codec.reader(type);
-    this.lock = withLock ? new RLock(channel, lockName(name)) : null;
-  }
-
-  static String lockName(String name) {
-    return name + "/lock";
   }
 
   /**
@@ -59,25 +53,6 @@ public final class Value<T> extends SharedObject {
    */
   public void set(T value) {
     access("set", 0, packer -> writeValue(packer, value));
-  }
-
-  /**
-   * The lock that goes with this value: Python's {@code get_lock()}. As in Python it is re-entrant
-   * (an {@link RLock}), so code that holds it may call code that takes it again.
-   *
-   * @return the lock
-   * @throws IllegalStateException when the value was made without a lock
-   */
-  public RLock getLock() {
-    if (lock == null) {
-      throw new IllegalStateException("value " + name + " was made without a lock");
-    }
-    return lock;
-  }
-
-  @Override
-  Lock ownLock() {
-    return lock;
   }
 
   @Override
